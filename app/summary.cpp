@@ -1,0 +1,57 @@
+#include "app/summary.hpp"
+
+#include <fmt/format.h>
+
+namespace apical::app {
+
+namespace {
+std::uint64_t total_spikes(const simulation& sim) {
+  std::uint64_t n = 0;
+  for (const auto& l : sim.spikes()) n += l.count;
+  return n;
+}
+}  // namespace
+
+std::string format_summary(const simulation& sim, const run_summary& s) {
+  const auto& ph = sim.phases();
+  const double T = s.biological_ms;
+  std::string out;
+  out += fmt::format("apical: {} ({})\n", sim.spec().sim.name, sim.spec().source_file);
+  out += fmt::format("  neurons            {:>14}\n", sim.neurons());
+  out += fmt::format("  synapses           {:>14}   ({:.2f} bytes/synapse in store)\n", sim.synapses(),
+                     sim.synapses() ? double(sim.synapse_bytes()) / double(sim.synapses()) : 0.0);
+  out += fmt::format("  spikes             {:>14}\n", total_spikes(sim));
+  out += fmt::format("  synaptic events    {:>14}\n", sim.synaptic_events());
+  out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms)\n", s.threads, sim.partition_count(),
+                     double(sim.min_delay()) * sim.resolution());
+  out += "  rate per population\n";
+  for (const auto& l : sim.spikes())
+    out += fmt::format("    {:<16} {:>10.3f} Hz   ({} neurons, {} spikes)\n", l.population,
+                       T > 0 ? double(l.count) / l.size / (T * 1e-3) : 0.0, l.size, l.count);
+  out += fmt::format("  build time         {:>14.3f} s\n", ph.build);
+  out += fmt::format("  run time           {:>14.3f} s   for {:.1f} ms biological\n", ph.run, T);
+  out += fmt::format("  real-time factor   {:>14.3f}     (wall / biological time)\n", T > 0 ? ph.run / (T * 1e-3) : 0.0);
+  out += fmt::format("  phases             deliver {:.3f} s, update {:.3f} s (summed over threads), exchange {:.3f} s, record {:.3f} s\n",
+                     ph.deliver, ph.update, ph.exchange, ph.record);
+  out += fmt::format("  peak memory        {:>14.1f} MiB\n", double(s.peak_memory) / (1024.0 * 1024.0));
+  return out;
+}
+
+std::string summary_json(const simulation& sim, const run_summary& s) {
+  const auto& ph = sim.phases();
+  const double T = s.biological_ms;
+  std::string pops;
+  for (const auto& l : sim.spikes())
+    pops += fmt::format("{}\"{}\": {{\"neurons\": {}, \"spikes\": {}, \"rate_Hz\": {:.6f}}}", pops.empty() ? "" : ", ", l.population,
+                        l.size, l.count, T > 0 ? double(l.count) / l.size / (T * 1e-3) : 0.0);
+  return fmt::format(
+      "{{\"name\": \"{}\", \"model_file\": \"{}\", \"neurons\": {}, \"synapses\": {}, \"synapse_bytes\": {}, \"spikes\": {}, "
+      "\"synaptic_events\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
+      "\"run_s\": {:.6f}, \"deliver_s\": {:.6f}, \"update_s\": {:.6f}, \"exchange_s\": {:.6f}, \"record_s\": {:.6f}, "
+      "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"populations\": {{{}}}}}\n",
+      sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
+      sim.synaptic_events(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
+      ph.record, T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, pops);
+}
+
+}  // namespace apical::app

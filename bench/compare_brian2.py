@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Runs the standard networks in apical and in the Brian2 peer (C++ standalone),
+one right after the other on the same machine, and prints both simulation times
+and their ratio. Install the peer with `bash .ci/deps --bench`.
+
+    /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel] [--threads 1]
+                                            [--duration 1000] [--repeats 3] [--markdown]
+
+apical's simulation time is `run_s` of its summary.json (the run loop, build
+excluded); Brian2's is `sim_loop` (its own measure of Network.run, build and
+compile excluded). Each repeat runs apical then Brian2 back to back; the table
+shows medians over the repeats, and the ratio is taken per repeat, then the median.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = os.path.join(os.path.dirname(ROOT), 'shared', 'peers', 'brian2')
+APICAL = os.path.join(ROOT, 'build', 'apical')
+MODELS = {'cuba': 'models/cuba.toml', 'coba': 'models/coba.toml', 'brunel': 'models/brunel2000.toml'}
+
+
+def run_apical(net, threads, duration, seed):
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [APICAL, 'run', os.path.join(ROOT, MODELS[net]), '--threads', str(threads), '--duration', str(duration),
+               '--seed', str(seed), '--out', out, '--progress', 'never']
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(out, 'summary.json')) as f:
+            return json.load(f)
+
+
+def run_brian2(net, threads, duration, seed):
+    cmd = ['/usr/bin/python3', os.path.join(PEERS, net + '.py'), '--duration', str(duration / 1000.0),
+           '--threads', str(threads), '--seed', str(seed)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith('RESULT '):
+            return json.loads(line[7:])
+    raise RuntimeError('no RESULT line from ' + ' '.join(cmd))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--nets', nargs='+', default=['cuba', 'coba', 'brunel'])
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--duration', type=float, default=1000.0, help='ms')
+    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--markdown', action='store_true', help='print rows for bench/RESULTS.md')
+    args = ap.parse_args()
+    if not os.path.exists(APICAL):
+        sys.exit('build apical first (README, first command)')
+    rows = []
+    for net in args.nets:
+        run_brian2(net, args.threads, args.duration, args.seed)   # compile once, untimed
+        a_t, b_t, ratios = [], [], []
+        for r in range(args.repeats):
+            a = run_apical(net, args.threads, args.duration, args.seed)
+            b = run_brian2(net, args.threads, args.duration, args.seed)
+            a_t.append(a['run_s'])
+            b_t.append(b['sim_loop'])
+            ratios.append(b['sim_loop'] / a['run_s'])
+        rates_a = {p: round(v['rate_Hz'], 2) for p, v in a['populations'].items()}
+        rates_b = {k[5:-3]: round(v, 2) for k, v in b.items() if k.startswith('rate_') and k != 'rate_all_Hz'}
+        rows.append(dict(net=net, apical_s=statistics.median(a_t), brian2_s=statistics.median(b_t),
+                         ratio=statistics.median(ratios), apical_build_s=a['build_s'], events=a['synaptic_events'],
+                         apical_rates=rates_a, brian2_rates=rates_b, peak_mib=a['peak_memory_bytes'] / 2**20,
+                         bytes_per_syn=a['synapse_bytes'] / max(1, a['synapses'])))
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}; "
+          f"threads {args.threads}, {args.duration:g} ms, {args.repeats} repeats (medians)")
+    print(f"{'net':8} {'apical [s]':>11} {'Brian2 [s]':>11} {'speed-up':>9} {'events/s (apical)':>18}  rates apical | Brian2 [Hz]")
+    for r in rows:
+        print(f"{r['net']:8} {r['apical_s']:11.3f} {r['brian2_s']:11.3f} {r['ratio']:8.2f}x {r['events'] / r['apical_s']:18.3e}"
+              f"  {r['apical_rates']} | {r['brian2_rates']}")
+    if args.markdown:
+        for r in rows:
+            print(f"| {time.strftime('%Y-%m-%d')} | {r['net']} | {args.threads} | {args.duration:g} | {r['apical_s']:.3f} | "
+                  f"{r['brian2_s']:.3f} | {r['ratio']:.2f}x | {r['events'] / r['apical_s']:.3g} | {r['peak_mib']:.0f} | "
+                  f"{r['bytes_per_syn']:.2f} |")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,574 @@
+#include "core/model_file.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml.hpp>
+
+#include "neurons/registry.hpp"
+
+namespace apical {
+
+model_error::model_error(std::string file, unsigned line, std::string key, const std::string& message)
+    : std::runtime_error(line > 0 ? fmt::format("{}:{}: {}: {}", file, line, key, message)
+                                  : fmt::format("{}: {}: {}", file, key, message)),
+      file_(std::move(file)), line_(line), key_(std::move(key)) {}
+
+namespace {
+
+using value = toml::value;
+
+/// Walks a parsed file, keeping the file name for messages.
+struct reader {
+  std::string file;
+  std::string base_dir;
+
+  unsigned line_of(const value& v) const {
+    const auto loc = v.location();
+    return static_cast<unsigned>(loc.line());
+  }
+  [[noreturn]] void fail(const value& at, const std::string& key, const std::string& msg) const {
+    throw model_error(file, line_of(at), key, msg);
+  }
+
+  static std::string type_name(const value& v) {
+    switch (v.type()) {
+      case toml::value_t::boolean: return "a boolean";
+      case toml::value_t::integer: return "an integer";
+      case toml::value_t::floating: return "a number";
+      case toml::value_t::string: return "a string";
+      case toml::value_t::array: return "an array";
+      case toml::value_t::table: return "a table";
+      default: return "a date or time";
+    }
+  }
+
+  /// Refuses keys of table `t` that are not in `allowed`; reports the first in file order.
+  void only(const value& t, const std::string& path, std::initializer_list<const char*> allowed) const {
+    const value* first = nullptr;
+    std::string first_key;
+    for (const auto& [k, v] : t.as_table()) {
+      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; }) != allowed.end()) continue;
+      if (!first || line_of(v) < line_of(*first)) {
+        first = &v;
+        first_key = k;
+      }
+    }
+    if (first) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail(*first, path + "." + first_key, fmt::format("unknown key (allowed: {})", list));
+    }
+  }
+
+  const value* get(const value& t, const char* key) const {
+    const auto& tab = t.as_table();
+    auto it = tab.find(key);
+    return it == tab.end() ? nullptr : &it->second;
+  }
+  const value& require(const value& t, const std::string& path, const char* key) const {
+    if (const value* v = get(t, key)) return *v;
+    fail(t, path + "." + key, "missing required key");
+  }
+
+  double number(const value& v, const std::string& key) const {
+    if (v.is_floating()) return v.as_floating();
+    if (v.is_integer()) return static_cast<double>(v.as_integer());
+    fail(v, key, fmt::format("must be a number, got {}", type_name(v)));
+  }
+  std::int64_t integer(const value& v, const std::string& key) const {
+    if (v.is_integer()) return v.as_integer();
+    fail(v, key, fmt::format("must be an integer, got {}", type_name(v)));
+  }
+  std::string string(const value& v, const std::string& key) const {
+    if (v.is_string()) return v.as_string().str;
+    fail(v, key, fmt::format("must be a string, got {}", type_name(v)));
+  }
+  bool boolean(const value& v, const std::string& key) const {
+    if (v.is_boolean()) return v.as_boolean();
+    fail(v, key, fmt::format("must be true or false, got {}", type_name(v)));
+  }
+  const value& table(const value& v, const std::string& key) const {
+    if (!v.is_table()) fail(v, key, fmt::format("must be a table, got {}", type_name(v)));
+    return v;
+  }
+  const toml::array& array(const value& v, const std::string& key) const {
+    if (!v.is_array()) fail(v, key, fmt::format("must be an array, got {}", type_name(v)));
+    return v.as_array();
+  }
+  std::vector<std::string> strings(const value& v, const std::string& key) const {
+    if (v.is_string()) return {v.as_string().str};
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    for (const auto& e : array(v, key)) out.push_back(string(e, fmt::format("{}[{}]", key, i++)));
+    return out;
+  }
+
+  /// A number, or a table {distribution = "uniform"|"normal"|"constant", ...}.
+  distribution dist(const value& v, const std::string& key) const {
+    distribution d;
+    if (!v.is_table()) {
+      d.value = number(v, key);
+      if (!std::isfinite(d.value)) fail(v, key, "must be finite");
+      return d;
+    }
+    const std::string kind = string(require(v, key, "distribution"), key + ".distribution");
+    auto opt = [&](const char* k, double fallback) {
+      const value* x = get(v, k);
+      return x ? number(*x, key + "." + k) : fallback;
+    };
+    if (kind == "constant") {
+      only(v, key, {"distribution", "value"});
+      d.value = number(require(v, key, "value"), key + ".value");
+    } else if (kind == "uniform") {
+      only(v, key, {"distribution", "low", "high"});
+      d.type = distribution::kind::uniform;
+      d.low = number(require(v, key, "low"), key + ".low");
+      d.high = number(require(v, key, "high"), key + ".high");
+    } else if (kind == "normal") {
+      only(v, key, {"distribution", "mean", "std", "low", "high"});
+      d.type = distribution::kind::normal;
+      d.mean = number(require(v, key, "mean"), key + ".mean");
+      d.std = number(require(v, key, "std"), key + ".std");
+      d.low = opt("low", -INFINITY);
+      d.high = opt("high", INFINITY);
+    } else {
+      fail(*get(v, "distribution"), key + ".distribution",
+           fmt::format("unknown distribution '{}' (known: constant, uniform, normal)", kind));
+    }
+    if (auto msg = d.check(); !msg.empty()) fail(v, key, msg);
+    return d;
+  }
+};
+
+bool valid_name(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; });
+}
+
+connection_rule::kind rule_kind(const std::string& name, bool& ok) {
+  using k = connection_rule::kind;
+  ok = true;
+  // NEST names, then PyNN connector names
+  if (name == "all_to_all" || name == "AllToAllConnector") return k::all_to_all;
+  if (name == "one_to_one" || name == "OneToOneConnector") return k::one_to_one;
+  if (name == "pairwise_bernoulli" || name == "fixed_probability" || name == "FixedProbabilityConnector") return k::pairwise_bernoulli;
+  if (name == "fixed_indegree" || name == "FixedNumberPreConnector") return k::fixed_indegree;
+  if (name == "fixed_outdegree" || name == "FixedNumberPostConnector") return k::fixed_outdegree;
+  if (name == "fixed_total_number" || name == "FixedTotalNumberConnector") return k::fixed_total_number;
+  ok = false;
+  return k::all_to_all;
+}
+
+std::vector<std::vector<double>> read_spike_file(const reader& r, const value& at, const std::string& key,
+                                                 const std::string& path, std::uint64_t size) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  if (p.is_relative()) p = fs::path(r.base_dir) / p;
+  std::ifstream in(p);
+  if (!in) r.fail(at, key, fmt::format("cannot open spike file '{}'", p.string()));
+  std::vector<std::vector<double>> times(size);
+  std::string line;
+  unsigned n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    std::istringstream ls(line);
+    long long id;
+    double t;
+    if (!(ls >> id)) continue;   // blank or comment line
+    std::string rest;
+    if (!(ls >> t) || (ls >> rest))
+      throw model_error(p.string(), n, key, "expected two columns: node_id time_ms");
+    if (id < 0 || static_cast<std::uint64_t>(id) >= size)
+      throw model_error(p.string(), n, key, fmt::format("node_id {} outside the population (size {})", id, size));
+    if (!std::isfinite(t) || t < 0) throw model_error(p.string(), n, key, fmt::format("time must be >= 0 ms (got {})", t));
+    times[id].push_back(t);
+  }
+  return times;
+}
+
+void read_simulation(const reader& r, const value& root, network_spec& net) {
+  const value* s = r.get(root, "simulation");
+  if (!s) return;
+  r.table(*s, "simulation");
+  r.only(*s, "simulation", {"name", "resolution", "duration", "seed", "threads", "partitions"});
+  auto& sim = net.sim;
+  if (auto* v = r.get(*s, "name")) sim.name = r.string(*v, "simulation.name");
+  if (auto* v = r.get(*s, "resolution")) {
+    sim.resolution = r.number(*v, "simulation.resolution");
+    if (!(sim.resolution > 0) || !std::isfinite(sim.resolution)) r.fail(*v, "simulation.resolution", fmt::format("must be > 0 ms (got {})", sim.resolution));
+  }
+  if (auto* v = r.get(*s, "duration")) {
+    sim.duration = r.number(*v, "simulation.duration");
+    if (!(sim.duration >= 0) || !std::isfinite(sim.duration)) r.fail(*v, "simulation.duration", fmt::format("must be >= 0 ms (got {})", sim.duration));
+    try {
+      steps_exact(sim.duration, sim.resolution);
+    } catch (const std::invalid_argument&) {
+      r.fail(*v, "simulation.duration", fmt::format("must be a multiple of the resolution {} ms (got {})", sim.resolution, sim.duration));
+    }
+  }
+  if (auto* v = r.get(*s, "seed")) {
+    const auto seed = r.integer(*v, "simulation.seed");
+    if (seed < 0) r.fail(*v, "simulation.seed", "must be >= 0");
+    sim.seed = static_cast<std::uint64_t>(seed);
+  }
+  if (auto* v = r.get(*s, "threads")) {
+    const auto t = r.integer(*v, "simulation.threads");
+    if (t < 1 || t > 1024) r.fail(*v, "simulation.threads", fmt::format("must be in [1, 1024] (got {})", t));
+    sim.threads = static_cast<int>(t);
+  }
+  if (auto* v = r.get(*s, "partitions")) {
+    const auto t = r.integer(*v, "simulation.partitions");
+    if (t < 0) r.fail(*v, "simulation.partitions", "must be >= 0 (0: automatic)");
+    sim.partitions = static_cast<int>(t);
+  }
+}
+
+void read_populations(const reader& r, const value& root, network_spec& net) {
+  const value* arr = r.get(root, "population");
+  if (!arr) throw model_error(r.file, 0, "population", "the model has no [[population]]");
+  std::size_t i = 0;
+  for (const auto& pv : r.array(*arr, "population")) {
+    const std::string path = fmt::format("population[{}]", i++);
+    r.table(pv, path);
+    r.only(pv, path, {"name", "model", "size", "params", "initial", "precise_times", "spike_times", "spike_file"});
+    population_spec ps;
+    const value& nv = r.require(pv, path, "name");
+    ps.name = r.string(nv, path + ".name");
+    if (!valid_name(ps.name)) r.fail(nv, path + ".name", fmt::format("'{}' is not a valid name (letters, digits, _ - .)", ps.name));
+    if (net.find(ps.name)) r.fail(nv, path + ".name", fmt::format("a population named '{}' exists already", ps.name));
+    const value& mv = r.require(pv, path, "model");
+    ps.model = r.string(mv, path + ".model");
+    const model_info* info = find_model(ps.model);
+    if (!info) {
+      std::string known;
+      for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
+      r.fail(mv, path + ".model", fmt::format("unknown model '{}' (known: {})", ps.model, known));
+    }
+    const value& sv = r.require(pv, path, "size");
+    const auto size = r.integer(sv, path + ".size");
+    if (size < 1 || size > (std::int64_t{1} << 31)) r.fail(sv, path + ".size", fmt::format("must be in [1, 2^31] (got {})", size));
+    ps.size = static_cast<std::uint64_t>(size);
+    if (const value* prm = r.get(pv, "params")) {
+      r.table(*prm, path + ".params");
+      for (const auto& [k, v] : prm->as_table()) ps.params[k] = r.number(v, path + ".params." + k);
+      if (auto err = check_params(ps.model, ps.params)) {
+        const value* at = err->key.empty() ? prm : r.get(*prm, err->key.c_str());
+        std::string msg = err->message;
+        if (msg == "unknown parameter") {
+          std::string known;
+          for (const auto& d : info->params) known += (known.empty() ? "" : ", ") + d.name;
+          msg = fmt::format("unknown parameter of {} (known: {})", ps.model, known);
+        }
+        r.fail(at ? *at : *prm, path + ".params." + err->key, msg);
+      }
+    }
+    if (const value* init = r.get(pv, "initial")) {
+      r.table(*init, path + ".initial");
+      for (const auto& [k, v] : init->as_table()) {
+        if (std::find(info->state.begin(), info->state.end(), k) == info->state.end())
+          r.fail(v, path + ".initial." + k, fmt::format("'{}' is not a state variable of {}", k, ps.model));
+        ps.initial[k] = r.dist(v, path + ".initial." + k);
+      }
+    }
+    if (const value* v = r.get(pv, "precise_times")) {
+      ps.precise_times = r.boolean(*v, path + ".precise_times");
+      if (ps.precise_times && ps.model != "lif_exp" && ps.model != "lif_delta")
+        r.fail(*v, path + ".precise_times", fmt::format("{} has no precise-timing mode", ps.model));
+    }
+    const value* st = r.get(pv, "spike_times");
+    const value* sf = r.get(pv, "spike_file");
+    if ((st || sf) && ps.model != "spike_source")
+      r.fail(st ? *st : *sf, path + (st ? ".spike_times" : ".spike_file"), "only a spike_source takes spike times");
+    if (st) {
+      std::size_t n = 0;
+      for (const auto& row : r.array(*st, path + ".spike_times")) {
+        const std::string rk = fmt::format("{}.spike_times[{}]", path, n);
+        if (n >= ps.size) r.fail(row, rk, fmt::format("more rows than nodes ({})", ps.size));
+        std::vector<double> times;
+        for (const auto& t : r.array(row, rk)) {
+          const double x = r.number(t, rk);
+          if (!(x >= 0) || !std::isfinite(x)) r.fail(t, rk, fmt::format("spike times must be >= 0 ms (got {})", x));
+          times.push_back(x);
+        }
+        ps.spike_times.push_back(std::move(times));
+        ++n;
+      }
+    }
+    if (sf) {
+      auto extra = read_spike_file(r, *sf, path + ".spike_file", r.string(*sf, path + ".spike_file"), ps.size);
+      ps.spike_times.resize(ps.size);
+      for (std::size_t n = 0; n < ps.size; ++n) ps.spike_times[n].insert(ps.spike_times[n].end(), extra[n].begin(), extra[n].end());
+    }
+    net.populations.push_back(std::move(ps));
+  }
+}
+
+void check_delay(const reader& r, const value& at, const std::string& key, const distribution& d, double h) {
+  if (d.min_value() < h * (1.0 - 1e-9))
+    r.fail(at, key, fmt::format("delays must be >= the resolution {} ms (smallest possible here: {} ms)", h, d.min_value()));
+  if (d.max_value() / h > 65535.0) r.fail(at, key, fmt::format("delays must be below {} ms", 65535.0 * h));
+}
+
+void check_weight(const reader& r, const value& at, const std::string& key, const distribution& w, const model_info& target) {
+  if (target.conductance && w.min_value() < 0.0)
+    r.fail(at, key, fmt::format("{} takes conductances: weights must be >= 0 nS (smallest possible here: {})", target.name, w.min_value()));
+}
+
+void read_projections(const reader& r, const value& root, network_spec& net) {
+  const value* arr = r.get(root, "projection");
+  if (!arr) return;
+  std::size_t i = 0;
+  for (const auto& pv : r.array(*arr, "projection")) {
+    const std::string path = fmt::format("projection[{}]", i++);
+    r.table(pv, path);
+    r.only(pv, path, {"source", "target", "rule", "p", "indegree", "outdegree", "N", "allow_autapses", "allow_multapses",
+                      "weight", "delay", "receptor"});
+    projection_spec pr;
+    const population_spec* pops[2];
+    const char* ends[2] = {"source", "target"};
+    for (int e = 0; e < 2; ++e) {
+      const value& v = r.require(pv, path, ends[e]);
+      const std::string name = r.string(v, path + "." + ends[e]);
+      pops[e] = net.find(name);
+      if (!pops[e]) r.fail(v, path + "." + ends[e], fmt::format("no population named '{}'", name));
+      (e == 0 ? pr.source : pr.target) = name;
+    }
+    const model_info& tinfo = *find_model(pops[1]->model);
+    if (tinfo.is_source) r.fail(*r.get(pv, "target"), path + ".target", fmt::format("'{}' is a {} and takes no input", pr.target, pops[1]->model));
+    const value& rv = r.require(pv, path, "rule");
+    bool ok;
+    pr.rule.type = rule_kind(r.string(rv, path + ".rule"), ok);
+    if (!ok)
+      r.fail(rv, path + ".rule",
+             "unknown rule (known: all_to_all, one_to_one, pairwise_bernoulli, fixed_indegree, fixed_outdegree, fixed_total_number)");
+    using k = connection_rule::kind;
+    auto count = [&](const char* key) {
+      const value& v = r.require(pv, path, key);
+      const auto n = r.integer(v, path + "." + key);
+      if (n < 0) r.fail(v, path + "." + key, fmt::format("must be >= 0 (got {})", n));
+      return static_cast<std::uint64_t>(n);
+    };
+    const char* rule_key = nullptr;
+    switch (pr.rule.type) {
+      case k::pairwise_bernoulli: {
+        const value& v = r.require(pv, path, "p");
+        pr.rule.p = r.number(v, path + ".p");
+        if (!(pr.rule.p >= 0.0 && pr.rule.p <= 1.0)) r.fail(v, path + ".p", fmt::format("probability must lie in [0, 1] (got {})", pr.rule.p));
+        rule_key = "p";
+        break;
+      }
+      case k::fixed_indegree: pr.rule.n = count(rule_key = "indegree"); break;
+      case k::fixed_outdegree: pr.rule.n = count(rule_key = "outdegree"); break;
+      case k::fixed_total_number: pr.rule.n = count(rule_key = "N"); break;
+      default: break;
+    }
+    for (const char* key : {"p", "indegree", "outdegree", "N"})
+      if (const value* v = r.get(pv, key); v && (!rule_key || std::string(key) != rule_key))
+        r.fail(*v, path + "." + key, fmt::format("not a parameter of rule {}", rule_name(pr.rule.type)));
+    if (const value* v = r.get(pv, "allow_autapses")) pr.rule.allow_autapses = r.boolean(*v, path + ".allow_autapses");
+    if (const value* v = r.get(pv, "allow_multapses")) pr.rule.allow_multapses = r.boolean(*v, path + ".allow_multapses");
+    if (auto msg = check_rule(pr.rule, pops[0]->size, pops[1]->size, pr.source == pr.target); !msg.empty())
+      r.fail(rv, path + ".rule", msg);
+    const value& wv = r.require(pv, path, "weight");
+    pr.weight = r.dist(wv, path + ".weight");
+    check_weight(r, wv, path + ".weight", pr.weight, tinfo);
+    if (const value* dv = r.get(pv, "delay")) {
+      pr.delay = r.dist(*dv, path + ".delay");
+      check_delay(r, *dv, path + ".delay", pr.delay, net.sim.resolution);
+    } else {
+      pr.delay = distribution::constant_of(std::max(1.0, net.sim.resolution));
+    }
+    if (const value* v = r.get(pv, "receptor")) pr.receptor = r.string(*v, path + ".receptor");
+    if (receptor_port(pops[1]->model, pr.receptor, pr.weight.expectation()) < 0) {
+      std::string known;
+      for (const auto& n : tinfo.receptors) known += (known.empty() ? "" : ", ") + n;
+      r.fail(r.get(pv, "receptor") ? *r.get(pv, "receptor") : pv, path + ".receptor",
+             fmt::format("{} has no receptor '{}' (known: {})", pops[1]->model, pr.receptor, known));
+    }
+    net.projections.push_back(std::move(pr));
+  }
+}
+
+void read_stimuli(const reader& r, const value& root, network_spec& net) {
+  const value* arr = r.get(root, "stimulus");
+  if (!arr) return;
+  std::size_t i = 0;
+  for (const auto& sv : r.array(*arr, "stimulus")) {
+    const std::string path = fmt::format("stimulus[{}]", i++);
+    r.table(sv, path);
+    stimulus_spec s;
+    const value& tv = r.require(sv, path, "type");
+    s.type = r.string(tv, path + ".type");
+    if (s.type == "poisson_input")
+      r.only(sv, path, {"type", "target", "rate", "weight", "receptor", "start", "stop"});
+    else if (s.type == "dc_source")
+      r.only(sv, path, {"type", "target", "amplitude", "start", "stop"});
+    else
+      r.fail(tv, path + ".type", fmt::format("unknown stimulus '{}' (known: poisson_input, dc_source)", s.type));
+    const value& target = r.require(sv, path, "target");
+    s.target = r.string(target, path + ".target");
+    const population_spec* tp = net.find(s.target);
+    if (!tp) r.fail(target, path + ".target", fmt::format("no population named '{}'", s.target));
+    const model_info& tinfo = *find_model(tp->model);
+    if (tinfo.is_source) r.fail(target, path + ".target", fmt::format("'{}' is a {} and takes no input", s.target, tp->model));
+    if (s.type == "poisson_input") {
+      const value& rv = r.require(sv, path, "rate");
+      s.rate = r.number(rv, path + ".rate");
+      if (!(s.rate >= 0) || !std::isfinite(s.rate)) r.fail(rv, path + ".rate", fmt::format("must be >= 0 Hz (got {})", s.rate));
+      if (s.rate * net.sim.resolution * 1e-3 > 700) r.fail(rv, path + ".rate", "more than 700 events per step: use a dc_source");
+      const value& wv = r.require(sv, path, "weight");
+      s.weight = r.number(wv, path + ".weight");
+      check_weight(r, wv, path + ".weight", distribution::constant_of(s.weight), tinfo);
+      if (const value* v = r.get(sv, "receptor")) s.receptor = r.string(*v, path + ".receptor");
+      if (receptor_port(tp->model, s.receptor, s.weight) < 0)
+        r.fail(r.get(sv, "receptor") ? *r.get(sv, "receptor") : sv, path + ".receptor", fmt::format("{} has no receptor '{}'", tp->model, s.receptor));
+    } else {
+      s.amplitude = r.number(r.require(sv, path, "amplitude"), path + ".amplitude");
+      if (!std::isfinite(s.amplitude)) r.fail(*r.get(sv, "amplitude"), path + ".amplitude", "must be finite");
+    }
+    if (const value* v = r.get(sv, "start")) {
+      s.start = r.number(*v, path + ".start");
+      if (!(s.start >= 0)) r.fail(*v, path + ".start", fmt::format("must be >= 0 ms (got {})", s.start));
+    }
+    if (const value* v = r.get(sv, "stop")) {
+      s.stop = r.number(*v, path + ".stop");
+      if (!(s.stop >= s.start)) r.fail(*v, path + ".stop", fmt::format("must be >= start = {} ms (got {})", s.start, s.stop));
+    }
+    net.stimuli.push_back(std::move(s));
+  }
+}
+
+void read_recorders(const reader& r, const value& root, network_spec& net) {
+  const value* arr = r.get(root, "recorder");
+  if (!arr) return;
+  std::size_t i = 0;
+  for (const auto& rv : r.array(*arr, "recorder")) {
+    const std::string path = fmt::format("recorder[{}]", i++);
+    r.table(rv, path);
+    recorder_spec rec;
+    const value& tv = r.require(rv, path, "type");
+    const std::string type = r.string(tv, path + ".type");
+    if (type == "spikes") {
+      rec.type = recorder_spec::kind::spikes;
+      r.only(rv, path, {"type", "populations"});
+    } else if (type == "state") {
+      rec.type = recorder_spec::kind::state;
+      r.only(rv, path, {"type", "populations", "variables", "neurons", "count", "interval"});
+    } else {
+      r.fail(tv, path + ".type", fmt::format("unknown recorder '{}' (known: spikes, state)", type));
+    }
+    if (const value* v = r.get(rv, "populations")) {
+      rec.populations = r.strings(*v, path + ".populations");
+      for (const auto& name : rec.populations)
+        if (!net.find(name)) r.fail(*v, path + ".populations", fmt::format("no population named '{}'", name));
+    }
+    if (rec.type == recorder_spec::kind::state) {
+      if (rec.populations.empty()) r.fail(rv, path + ".populations", "missing required key");
+      const value& vv = r.require(rv, path, "variables");
+      rec.variables = r.strings(vv, path + ".variables");
+      for (const auto& pname : rec.populations) {
+        const population_spec* ps = net.find(pname);
+        const model_info& mi = *find_model(ps->model);
+        for (const auto& var : rec.variables)
+          if (std::find(mi.state.begin(), mi.state.end(), var) == mi.state.end())
+            r.fail(vv, path + ".variables", fmt::format("{} (population '{}') has no state variable '{}'", ps->model, pname, var));
+        if (const value* nv = r.get(rv, "neurons")) {
+          for (const auto& e : r.array(*nv, path + ".neurons")) {
+            const auto id = r.integer(e, path + ".neurons");
+            if (id < 0 || static_cast<std::uint64_t>(id) >= ps->size)
+              r.fail(e, path + ".neurons", fmt::format("node {} outside population '{}' (size {})", id, pname, ps->size));
+          }
+        }
+      }
+      if (const value* nv = r.get(rv, "neurons"))
+        for (const auto& e : nv->as_array()) rec.neurons.push_back(static_cast<std::uint32_t>(e.as_integer()));
+      if (const value* cv = r.get(rv, "count")) {
+        const auto c = r.integer(*cv, path + ".count");
+        if (c < 1) r.fail(*cv, path + ".count", "must be >= 1");
+        rec.count = static_cast<std::uint32_t>(c);
+      }
+      if (const value* iv = r.get(rv, "interval")) {
+        rec.interval = r.number(*iv, path + ".interval");
+        try {
+          if (!(rec.interval > 0) || steps_exact(rec.interval, net.sim.resolution) < 1) throw std::invalid_argument("");
+        } catch (const std::invalid_argument&) {
+          r.fail(*iv, path + ".interval", fmt::format("must be a positive multiple of the resolution {} ms (got {})", net.sim.resolution, rec.interval));
+        }
+      } else {
+        rec.interval = std::max(1.0, net.sim.resolution);
+      }
+    }
+    net.recorders.push_back(std::move(rec));
+  }
+}
+
+}  // namespace
+
+network_spec parse_model(const std::string& text, const std::string& name, const std::string& base_dir) {
+  value root;
+  try {
+    std::istringstream in(text);
+    root = toml::parse(in, name);
+  } catch (const toml::syntax_error& e) {
+    // toml11's message starts "[error] <what>" followed by an annotated excerpt
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    if (what.rfind("[error] ", 0) == 0) what = what.substr(8);
+    throw model_error(name, static_cast<unsigned>(e.location().line()), "(syntax)", "not valid TOML: " + what);
+  }
+  reader r{name, base_dir};
+  r.only(root, "(top level)", {"simulation", "population", "projection", "stimulus", "recorder"});
+  network_spec net;
+  net.source_file = name;
+  read_simulation(r, root, net);
+  read_populations(r, root, net);
+  read_projections(r, root, net);
+  read_stimuli(r, root, net);
+  read_recorders(r, root, net);
+  return net;
+}
+
+network_spec load_model_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw model_error(path, 0, "(file)", "cannot open the model file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto dir = std::filesystem::path(path).parent_path();
+  return parse_model(ss.str(), path, dir.empty() ? "." : dir.string());
+}
+
+void check_network(const network_spec& spec) {
+  const std::string f = spec.source_file.empty() ? "(network)" : spec.source_file;
+  if (!(spec.sim.resolution > 0)) throw model_error(f, 0, "simulation.resolution", "must be > 0 ms");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < spec.populations.size(); ++i) {
+    const auto& p = spec.populations[i];
+    const std::string path = fmt::format("population[{}]", i);
+    if (!valid_name(p.name) || !names.insert(p.name).second) throw model_error(f, 0, path + ".name", "missing, invalid or repeated name");
+    if (!find_model(p.model)) throw model_error(f, 0, path + ".model", "unknown model '" + p.model + "'");
+    if (p.size < 1) throw model_error(f, 0, path + ".size", "must be >= 1");
+    if (auto err = check_params(p.model, p.params)) throw model_error(f, 0, path + ".params." + err->key, err->message);
+  }
+  for (std::size_t i = 0; i < spec.projections.size(); ++i) {
+    const auto& pr = spec.projections[i];
+    const std::string path = fmt::format("projection[{}]", i);
+    const auto* a = spec.find(pr.source);
+    const auto* b = spec.find(pr.target);
+    if (!a) throw model_error(f, 0, path + ".source", "no population named '" + pr.source + "'");
+    if (!b) throw model_error(f, 0, path + ".target", "no population named '" + pr.target + "'");
+    if (auto m = check_rule(pr.rule, a->size, b->size, pr.source == pr.target); !m.empty()) throw model_error(f, 0, path + ".rule", m);
+    if (auto m = pr.weight.check(); !m.empty()) throw model_error(f, 0, path + ".weight", m);
+    if (auto m = pr.delay.check(); !m.empty()) throw model_error(f, 0, path + ".delay", m);
+    if (pr.delay.min_value() < spec.sim.resolution * (1.0 - 1e-9)) throw model_error(f, 0, path + ".delay", "delays must be >= the resolution");
+    if (receptor_port(b->model, pr.receptor, pr.weight.expectation()) < 0) throw model_error(f, 0, path + ".receptor", "unknown receptor");
+  }
+}
+
+}  // namespace apical

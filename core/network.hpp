@@ -1,0 +1,78 @@
+#pragma once
+// The description of a network, as a model file or the API states it: plain,
+// validated values in the documented units (ms, mV, pA, nS, pF, Hz). The
+// simulation lowers it once into runtime structure-of-arrays.
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/connectivity.hpp"
+#include "core/distribution.hpp"
+
+namespace apical {
+
+struct simulation_spec {
+  std::string name = "network";
+  double resolution = 0.1;    ///< h [ms]
+  double duration = 1000.0;   ///< [ms]
+  std::uint64_t seed = 1;
+  int threads = 1;
+  int partitions = 0;         ///< 0: chosen from the thread count
+};
+
+struct population_spec {
+  std::string name;
+  std::string model;
+  std::uint64_t size = 0;
+  std::map<std::string, double> params;
+  std::map<std::string, distribution> initial;    ///< initial state per neuron
+  bool precise_times = false;                      ///< lif_exp: precise spike times
+  std::vector<std::vector<double>> spike_times;   ///< spike_source: times per node [ms]
+};
+
+struct projection_spec {
+  std::string source, target;
+  connection_rule rule;
+  distribution weight;   ///< mV (lif_delta), pA (current-based), nS (conductance-based)
+  distribution delay = distribution::constant_of(1.0);   ///< ms, >= h
+  std::string receptor;  ///< "excitatory" / "inhibitory"; empty: by the sign of the weight
+};
+
+struct stimulus_spec {
+  std::string type;      ///< "poisson_input" or "dc_source"
+  std::string target;
+  double rate = 0.0;     ///< Hz (poisson_input)
+  double weight = 0.0;   ///< per event (poisson_input)
+  std::string receptor;
+  double amplitude = 0.0;   ///< pA (dc_source)
+  double start = 0.0, stop = std::numeric_limits<double>::infinity();   ///< ms
+};
+
+struct recorder_spec {
+  enum class kind { spikes, state };
+  kind type = kind::spikes;
+  std::vector<std::string> populations;   ///< empty: every population (spikes)
+  std::vector<std::string> variables;     ///< state
+  std::vector<std::uint32_t> neurons;     ///< state: node ids; empty: first `count`
+  std::uint32_t count = 0;                ///< state: record the first `count` nodes (0: all given in neurons)
+  double interval = 1.0;                  ///< ms, state
+};
+
+struct network_spec {
+  simulation_spec sim;
+  std::vector<population_spec> populations;
+  std::vector<projection_spec> projections;
+  std::vector<stimulus_spec> stimuli;
+  std::vector<recorder_spec> recorders;
+  std::string source_file;   ///< where it came from, for messages
+
+  const population_spec* find(const std::string& name) const {
+    for (const auto& p : populations)
+      if (p.name == name) return &p;
+    return nullptr;
+  }
+};
+
+}  // namespace apical

@@ -1,0 +1,86 @@
+#include "core/partition.hpp"
+
+#include <algorithm>
+
+#include "neurons/stimuli.hpp"
+
+namespace apical {
+
+using clock_type = std::chrono::steady_clock;
+
+partition::partition(population_dynamics* pop, std::uint32_t global_first, std::uint32_t begin, std::uint32_t end)
+    : pop_(pop), global_first_(global_first), begin_(begin), end_(end), precise_(pop->precise()),
+      receptors_(pop->receptors()) {
+  acc_.assign(std::size_t(std::max(receptors_, 1)) * neurons(), 0.0);
+}
+
+void partition::add_stimulus(stimulus* s) {
+  stimuli_.push_back(s);
+  if (s->uses_current() && current_.empty()) current_.assign(neurons(), 0.0);
+}
+
+void partition::prepare(step_t horizon) { queue_.reset(horizon); }
+
+void partition::enqueue(std::span<const spike> spikes) {
+  const auto t0 = clock_type::now();
+  if (store_.size() > 0)
+    for (const spike& s : spikes)
+      for (const delay_group& g : store_.row(s.source))
+        queue_.push(s.step + g.delay, {s.offset, store_.group_index(g), s.source});
+  times_.deliver += std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+void partition::advance(step_t k, double h) {
+  const auto t0 = clock_type::now();
+  auto& bucket = queue_.bucket(k);
+  const auto syn = store_.synapses();
+  bool any_offgrid = false;
+  if (precise_)
+    for (const auto& e : bucket) any_offgrid |= e.offset > 0.0;
+  if (any_offgrid)
+    std::stable_sort(bucket.begin(), bucket.end(), [](const queue_entry& a, const queue_entry& b) {
+      return a.offset != b.offset ? a.offset < b.offset : a.source < b.source;
+    });
+  const std::size_t n = neurons();
+  for (const queue_entry& e : bucket) {
+    const delay_group& g = store_.group(e.group);
+    events_ += g.end - g.begin;
+    if (e.offset == 0.0 || !precise_) {
+      double* a = acc_.data() + std::size_t(g.receptor) * n;
+      for (std::uint32_t j = g.begin; j < g.end; ++j) a[syn[j].target] += syn[j].weight;
+    } else {
+      for (std::uint32_t j = g.begin; j < g.end; ++j)
+        offgrid_.push_back({e.offset, syn[j].target, g.receptor, double(syn[j].weight)});
+    }
+  }
+  bucket.clear();
+  if (!offgrid_.empty())
+    std::stable_sort(offgrid_.begin(), offgrid_.end(),
+                     [](const offgrid_event& a, const offgrid_event& b) { return a.target < b.target; });
+  const auto t1 = clock_type::now();
+
+  step_context ctx;
+  ctx.step = k;
+  ctx.h = h;
+  for (int r = 0; r < receptors_; ++r) ctx.acc[r] = acc_.data() + std::size_t(r) * n;
+  ctx.current = current_.empty() ? nullptr : current_.data();
+  ctx.events = offgrid_;
+  ctx.outbox = &outbox_;
+  ctx.global_first = global_first_;
+  for (stimulus* s : stimuli_) s->apply(begin_, end_, ctx);
+  pop_->update(begin_, end_, ctx);
+  offgrid_.clear();
+  const auto t2 = clock_type::now();
+  times_.deliver += std::chrono::duration<double>(t1 - t0).count();
+  times_.update += std::chrono::duration<double>(t2 - t1).count();
+}
+
+void partition::sample(step_t t_next) {
+  for (const state_probe& p : probes_) {
+    if (t_next % p.interval != 0) continue;
+    const auto row = static_cast<std::size_t>(t_next / p.interval - 1);
+    if (row < p.max_rows) p.dest[row * p.stride] = p.source[p.neuron];
+  }
+}
+
+}  // namespace apical

@@ -1,0 +1,80 @@
+#pragma once
+// A partition: a contiguous range of one population's neurons, the synapses that
+// end on them, and their own event queue. One thread at a time owns a
+// partition for a whole window, so nothing in here is locked.
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/event_queue.hpp"
+#include "core/population.hpp"
+#include "core/synapse_store.hpp"
+
+namespace apical {
+
+class stimulus;
+
+/// Copies sampled state of some of this partition's neurons into a recorder.
+struct state_probe {
+  const double* source;        ///< the population's SoA array
+  std::uint32_t neuron;        ///< population-local index
+  double* dest;                ///< first sample's slot in the recorder buffer
+  std::size_t stride;          ///< doubles between successive samples
+  step_t interval;             ///< steps between samples; sample m is taken at step (m+1)*interval
+  std::size_t max_rows;        ///< rows the buffer holds
+};
+
+/// Seconds spent per phase, summed over the partitions a thread ran.
+struct phase_times {
+  double deliver = 0, update = 0;
+};
+
+class partition {
+ public:
+  partition(population_dynamics* pop, std::uint32_t global_first, std::uint32_t begin, std::uint32_t end);
+
+  population_dynamics& population() const { return *pop_; }
+  std::uint32_t begin() const { return begin_; }
+  std::uint32_t end() const { return end_; }
+  std::uint32_t global_first() const { return global_first_; }
+  std::size_t neurons() const { return end_ - begin_; }
+
+  void set_synapses(synapse_store&& s) { store_ = std::move(s); }
+  const synapse_store& synapses() const { return store_; }
+  void add_stimulus(stimulus* s);
+  void add_probe(const state_probe& p) { probes_.push_back(p); }
+  void clear_probes() { probes_.clear(); }
+
+  /// Sizes the queue for events up to `horizon` steps ahead.
+  void prepare(step_t horizon);
+  /// Pull: queues one entry per delay group of every spike whose source has
+  /// synapses here. `spikes` is sorted by (time, source).
+  void enqueue(std::span<const spike> spikes);
+  /// Delivers the events of step k, then advances the neurons through it.
+  void advance(step_t k, double h);
+  /// Samples the probes due at the boundary `t_next` (= the step just finished + 1).
+  void sample(step_t t_next);
+
+  std::vector<spike>& outbox() { return outbox_; }
+  std::uint64_t synaptic_events() const { return events_; }
+  const phase_times& times() const { return times_; }
+
+ private:
+  population_dynamics* pop_;
+  std::uint32_t global_first_, begin_, end_;
+  bool precise_;
+  int receptors_;
+  synapse_store store_;
+  calendar_queue queue_;
+  std::vector<double> acc_;          // receptors x neurons
+  std::vector<double> current_;      // neurons, when a current stimulus is attached
+  std::vector<offgrid_event> offgrid_;
+  std::vector<stimulus*> stimuli_;
+  std::vector<state_probe> probes_;
+  std::vector<spike> outbox_;
+  std::uint64_t events_ = 0;
+  phase_times times_;
+};
+
+}  // namespace apical

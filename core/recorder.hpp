@@ -1,0 +1,42 @@
+#pragma once
+// What a run records: spikes per population (always counted, stored when a
+// spike recorder asks for the population) and sampled state. File formats live
+// in writers (core/sonata_writer.hpp), not here.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace apical {
+
+struct spike_log {
+  std::string population;
+  std::uint32_t first = 0;      ///< global id of node 0
+  std::uint32_t size = 0;
+  bool stored = false;          ///< node_ids/times kept
+  std::vector<std::uint64_t> node_ids;   ///< population-local
+  std::vector<double> times;             ///< ms, sorted by time then node
+  std::uint64_t count = 0;               ///< spikes counted in this run, stored or not
+};
+
+struct state_log {
+  std::string population;
+  std::vector<std::string> variables;
+  std::vector<std::uint32_t> nodes;   ///< population-local ids, ascending
+  step_t interval = 10;               ///< steps between samples
+  double interval_ms = 1.0;
+  std::size_t samples = 0;            ///< rows filled
+  /// data[(sample * variables.size() + v) * nodes.size() + n], at times (sample+1)*interval*h
+  std::vector<double> data;
+
+  double at(std::size_t sample, std::size_t var, std::size_t node) const {
+    return data[(sample * variables.size() + var) * nodes.size() + node];
+  }
+  double time_of(std::size_t sample) const { return double(sample + 1) * interval_ms; }
+};
+
+/// Appends the spikes of one window (sorted by time, then source) to the logs.
+void log_spikes(std::vector<spike_log>& logs, const std::vector<spike>& window, double h);
+
+}  // namespace apical

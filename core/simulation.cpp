@@ -1,0 +1,284 @@
+#include "core/simulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "neurons/registry.hpp"
+#include "neurons/stimuli.hpp"
+
+namespace apical {
+
+namespace {
+using clock_type = std::chrono::steady_clock;
+double seconds_since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
+
+/// Runs f(i) for i in [0, n) on the arena's threads, or inline for one thread.
+template <class F>
+void for_each_index(tbb::task_arena& arena, int threads, std::size_t n, F&& f) {
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  arena.execute([&] { tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) { f(i); }, tbb::simple_partitioner()); });
+}
+}  // namespace
+
+simulation::simulation(network_spec spec) : spec_(std::move(spec)) {}
+simulation::~simulation() = default;
+
+std::uint64_t simulation::synapses() const {
+  std::uint64_t n = 0;
+  for (const auto& p : partitions_) n += p->synapses().size();
+  return n;
+}
+
+std::size_t simulation::synapse_bytes() const {
+  std::size_t n = 0;
+  for (const auto& p : partitions_) n += p->synapses().bytes();
+  return n;
+}
+
+std::uint64_t simulation::synaptic_events() const {
+  std::uint64_t n = 0;
+  for (const auto& p : partitions_) n += p->synaptic_events();
+  return n;
+}
+
+population_dynamics& simulation::dynamics(const std::string& name) {
+  build();
+  for (std::size_t i = 0; i < pop_info_.size(); ++i)
+    if (pop_info_[i].name == name) return *pops_[i];
+  throw std::invalid_argument("no population named '" + name + "'");
+}
+
+void simulation::build() {
+  if (built_) return;
+  const auto t0 = clock_type::now();
+  const double h = spec_.sim.resolution;
+  const std::uint64_t seed = spec_.sim.seed;
+  const int threads = std::max(1, spec_.sim.threads);
+
+  // populations, laid out in one global id space in file order
+  for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
+    const auto& ps = spec_.populations[i];
+    pops_.push_back(make_population(ps, h, seed, i));
+    pop_info_.push_back({ps.name, ps.model, static_cast<std::uint32_t>(total_nodes_), static_cast<std::uint32_t>(ps.size), 0});
+    spike_logs_.push_back({ps.name, static_cast<std::uint32_t>(total_nodes_), static_cast<std::uint32_t>(ps.size)});
+    total_nodes_ += ps.size;
+  }
+  if (total_nodes_ >= (std::uint64_t{1} << 32)) throw std::invalid_argument("more than 2^32 nodes");
+  auto pop_index = [&](const std::string& name) {
+    for (std::size_t i = 0; i < pop_info_.size(); ++i)
+      if (pop_info_[i].name == name) return i;
+    throw std::invalid_argument("no population named '" + name + "'");
+  };
+  set_initial_state();
+
+  // partitions: contiguous ranges of one population, sized by estimated cost
+  std::vector<double> cost(pops_.size());
+  for (std::size_t i = 0; i < pops_.size(); ++i) cost[i] = double(pop_info_[i].size) * pops_[i]->cost();
+  for (const auto& pr : spec_.projections) {
+    const auto& pre = *spec_.find(pr.source);
+    const auto& post = *spec_.find(pr.target);
+    const double n = expected_synapses(pr.rule, pre.size, post.size, pr.source == pr.target);
+    cost[pop_index(pr.target)] += 0.05 * n;
+    pop_info_[pop_index(pr.target)].synapses_in += static_cast<std::uint64_t>(n);
+  }
+  const int target_parts = spec_.sim.partitions > 0 ? spec_.sim.partitions : (threads == 1 ? 1 : 4 * threads);
+  const double total_cost = std::accumulate(cost.begin(), cost.end(), 0.0);
+  for (std::size_t i = 0; i < pops_.size(); ++i) {
+    const std::uint32_t n = pop_info_[i].size;
+    if (n == 0) continue;
+    std::uint32_t parts = total_cost > 0 ? static_cast<std::uint32_t>(std::llround(target_parts * cost[i] / total_cost)) : 1;
+    parts = std::clamp<std::uint32_t>(parts, 1, n);
+    const std::uint32_t chunk = (n + parts - 1) / parts;
+    for (std::uint32_t b = 0; b < n; b += chunk)
+      partitions_.push_back(std::make_unique<partition>(pops_[i].get(), pop_info_[i].first, b, std::min(n, b + chunk)));
+  }
+
+  // stimuli
+  for (std::size_t s = 0; s < spec_.stimuli.size(); ++s) {
+    const auto& st = spec_.stimuli[s];
+    const std::size_t target = pop_index(st.target);
+    if (st.type == "poisson_input") {
+      const int port = receptor_port(pop_info_[target].model, st.receptor, st.weight);
+      stimuli_.push_back(std::make_unique<poisson_input>(st.rate, st.weight, port, st.start,
+                                                         std::isinf(st.stop) ? 1e300 : st.stop, h, seed, s));
+    } else {
+      stimuli_.push_back(std::make_unique<dc_source>(st.amplitude, st.start, std::isinf(st.stop) ? 1e300 : st.stop, h));
+    }
+    for (auto& p : partitions_)
+      if (&p->population() == pops_[target].get()) p->add_stimulus(stimuli_.back().get());
+  }
+
+  // synapses: every partition builds its own rows, in parallel; the streams are
+  // keyed per row, so the result does not depend on the partitioning
+  tbb::task_arena arena(threads);
+  const auto n_sources = static_cast<std::uint32_t>(total_nodes_);
+  for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
+    partition& part = *partitions_[pi];
+    std::vector<synapse_store::entry> entries;
+    double expected = 0;
+    for (const auto& pr : spec_.projections)
+      if (pops_[pop_index(pr.target)].get() == &part.population())
+        expected += expected_synapses(pr.rule, spec_.find(pr.source)->size, spec_.find(pr.target)->size, pr.source == pr.target) *
+                    double(part.neurons()) / double(spec_.find(pr.target)->size);
+    entries.reserve(static_cast<std::size_t>(expected * 1.05) + 16);
+    for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
+      const auto& pr = spec_.projections[j];
+      const std::size_t post = pop_index(pr.target);
+      if (pops_[post].get() != &part.population()) continue;
+      const std::size_t pre = pop_index(pr.source);
+      const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
+      const std::uint32_t src0 = pop_info_[pre].first;
+      const std::uint32_t b = part.begin();
+      generate(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j},
+               part.begin(), part.end(), [&](std::uint32_t s, std::uint32_t t, double w, double d) {
+                 const auto steps = std::max<long long>(1, std::llround(d / h));
+                 entries.push_back({src0 + s, t - b, static_cast<float>(w), static_cast<std::uint16_t>(steps),
+                                    static_cast<std::uint16_t>(port)});
+               });
+    }
+    part.set_synapses(synapse_store::build(std::move(entries), n_sources));
+  });
+
+  // lookahead: the smallest delay; the queue spans the longest
+  d_min_ = 0;
+  d_max_ = 1;
+  for (const auto& pr : spec_.projections) {
+    const auto lo = std::max<long long>(1, std::llround(pr.delay.min_value() / h));
+    d_min_ = d_min_ == 0 ? lo : std::min<step_t>(d_min_, lo);
+  }
+  for (const auto& p : partitions_) d_max_ = std::max<step_t>(d_max_, p->synapses().max_delay());
+  if (d_min_ == 0) d_min_ = 100;   // no synapses: windows only pace progress reports
+  window_ = d_min_;
+  for (auto& p : partitions_) p->prepare(window_ + d_max_ + 1);
+
+  // spike recorders: which populations keep their spikes
+  for (const auto& r : spec_.recorders) {
+    if (r.type != recorder_spec::kind::spikes) continue;
+    for (auto& l : spike_logs_)
+      if (r.populations.empty() || std::find(r.populations.begin(), r.populations.end(), l.population) != r.populations.end())
+        l.stored = true;
+  }
+  for (const auto& r : spec_.recorders) {
+    if (r.type != recorder_spec::kind::state) continue;
+    for (const auto& pname : r.populations) {
+      state_log log;
+      log.population = pname;
+      log.variables = r.variables;
+      log.interval = std::max<step_t>(1, std::llround(r.interval / h));
+      log.interval_ms = double(log.interval) * h;
+      if (!r.neurons.empty())
+        log.nodes = r.neurons;
+      else {
+        const std::uint32_t n = r.count > 0 ? std::min<std::uint32_t>(r.count, pop_info_[pop_index(pname)].size)
+                                            : pop_info_[pop_index(pname)].size;
+        log.nodes.resize(n);
+        std::iota(log.nodes.begin(), log.nodes.end(), 0u);
+      }
+      std::sort(log.nodes.begin(), log.nodes.end());
+      log.nodes.erase(std::unique(log.nodes.begin(), log.nodes.end()), log.nodes.end());
+      state_logs_.push_back(std::move(log));
+    }
+  }
+  built_ = true;
+  phases_.build = seconds_since(t0);
+}
+
+void simulation::set_initial_state() {
+  for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
+    const auto& ps = spec_.populations[i];
+    std::size_t var = 0;
+    for (const auto& [name, dist] : ps.initial) {
+      double* a = pops_[i]->writable_state(name);
+      if (!a) throw std::invalid_argument(fmt::format("population '{}': '{}' is not a state variable of {}", ps.name, name, ps.model));
+      for (std::uint64_t n = 0; n < ps.size; ++n) {
+        stream_engine e(spec_.sim.seed, stream_tag::initial_state, (std::uint64_t(i) << 8) | var, n);
+        a[n] = dist.draw(e);
+      }
+      ++var;
+    }
+  }
+}
+
+void simulation::attach_probes(step_t end_step) {
+  for (auto& p : partitions_) p->clear_probes();
+  for (auto& log : state_logs_) {
+    const std::size_t rows = static_cast<std::size_t>(end_step / log.interval);
+    log.data.resize(rows * log.variables.size() * log.nodes.size(), 0.0);
+    log.samples = rows;
+    std::size_t pidx = 0;
+    for (; pidx < pop_info_.size(); ++pidx)
+      if (pop_info_[pidx].name == log.population) break;
+    const std::size_t stride = log.variables.size() * log.nodes.size();
+    for (std::size_t v = 0; v < log.variables.size(); ++v) {
+      const double* src = pops_[pidx]->state(log.variables[v]);
+      for (std::size_t n = 0; n < log.nodes.size(); ++n) {
+        const std::uint32_t node = log.nodes[n];
+        for (auto& p : partitions_)
+          if (&p->population() == pops_[pidx].get() && node >= p->begin() && node < p->end())
+            p->add_probe({src, node, log.data.data() + v * log.nodes.size() + n, stride, log.interval, rows});
+      }
+    }
+  }
+}
+
+void simulation::run(double duration_ms, const std::function<void(double)>& progress) {
+  build();
+  const double h = spec_.sim.resolution;
+  step_t steps;
+  try {
+    steps = steps_exact(duration_ms, h);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(fmt::format("duration {} ms is not a multiple of the resolution {} ms", duration_ms, h));
+  }
+  if (steps < 0) throw std::invalid_argument("duration must be >= 0 ms");
+  const auto t_run = clock_type::now();
+  const step_t end = now_ + steps;
+  attach_probes(end);
+  for (auto& l : spike_logs_) l.count = 0;
+  const int threads = std::max(1, spec_.sim.threads);
+  tbb::task_arena arena(threads);
+  std::vector<spike> merged;
+  while (now_ < end) {
+    const step_t w0 = now_, w1 = std::min(now_ + window_, end);
+    for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
+      partition& p = *partitions_[pi];
+      p.enqueue(pending_);
+      for (step_t k = w0; k < w1; ++k) {
+        p.advance(k, h);
+        p.sample(k + 1);
+      }
+    });
+    const auto t_x = clock_type::now();
+    merged.clear();
+    for (auto& p : partitions_) {
+      merged.insert(merged.end(), p->outbox().begin(), p->outbox().end());
+      p->outbox().clear();
+    }
+    std::sort(merged.begin(), merged.end());
+    pending_.swap(merged);
+    const auto t_r = clock_type::now();
+    log_spikes(spike_logs_, pending_, h);
+    phases_.exchange += std::chrono::duration<double>(t_r - t_x).count();
+    phases_.record += seconds_since(t_r);
+    now_ = w1;
+    if (progress) progress(double(now_ - (end - steps)) / double(std::max<step_t>(1, steps)));
+  }
+  phases_.deliver = phases_.update = 0;
+  for (const auto& p : partitions_) {
+    phases_.deliver += p->times().deliver;
+    phases_.update += p->times().update;
+  }
+  phases_.run += seconds_since(t_run);
+}
+
+}  // namespace apical

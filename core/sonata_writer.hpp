@@ -1,0 +1,33 @@
+#pragma once
+// Output writers. Spikes go to one SONATA file for all populations:
+//   /spikes/<population>/timestamps  float64 [N], @units = "ms"
+//   /spikes/<population>/node_ids    uint64  [N]
+//   /spikes/<population>          @sorting = enum {none, by_id, by_time} = by_time
+// Recorded state goes to SONATA frame reports, one file per variable:
+//   /report/<population>/data                  float64 [N_time x N_nodes], @units
+//   /report/<population>/mapping/node_ids      uint64  [N_nodes]
+//   /report/<population>/mapping/index_pointers, element_ids
+//   /report/<population>/mapping/time          float64 [start, stop, dt] (ms)
+// Files are written under a temporary name and renamed when complete, so an
+// interrupted run never leaves a file that looks finished.
+#include <string>
+#include <vector>
+
+#include "core/recorder.hpp"
+
+namespace apical {
+
+/// Writes every stored spike log to `path` (atomically).
+void write_spikes_sonata(const std::string& path, const std::vector<spike_log>& logs);
+
+/// Writes the state logs that record `variable` to `path` (atomically).
+void write_state_report(const std::string& path, const std::vector<state_log>& logs, const std::string& variable,
+                        const std::string& unit);
+
+/// Writes spikes as text: one "population node_id time_ms" line each.
+void write_spikes_csv(const std::string& path, const std::vector<spike_log>& logs);
+
+/// Unit of a state variable by its NEST name (mV, pA, nS).
+std::string unit_of(const std::string& variable);
+
+}  // namespace apical

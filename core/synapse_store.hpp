@@ -1,0 +1,60 @@
+#pragma once
+// Synapses that end on one partition's neurons, in compressed rows by source
+// (as Auryn's CSR, per target partition as NEST's): for each global source id,
+// its delay groups; each group is a run of synapses sorted by target with one
+// delay and one receptor. A static synapse costs 8 bytes (uint32 local target,
+// float weight); the delay is stored once per group, not per synapse.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace apical {
+
+struct synapse {
+  std::uint32_t target;   ///< partition-local neuron index
+  float weight;
+};
+static_assert(sizeof(synapse) == 8);
+
+struct delay_group {
+  std::uint32_t begin, end;   ///< synapse range
+  std::uint16_t delay;        ///< steps, >= 1
+  std::uint16_t receptor;
+};
+
+class synapse_store {
+ public:
+  struct entry {
+    std::uint32_t source;   ///< global id
+    std::uint32_t target;   ///< partition-local
+    float weight;
+    std::uint16_t delay;    ///< steps
+    std::uint16_t receptor;
+  };
+
+  /// Builds the rows from entries in generation order; entries with equal
+  /// (source, delay, receptor, target) keep that order (stable), so the layout
+  /// does not depend on how the network was partitioned.
+  static synapse_store build(std::vector<entry>&& entries, std::uint32_t n_sources);
+
+  std::span<const delay_group> row(std::uint32_t source) const {
+    if (row_.empty()) return {};
+    return {groups_.data() + row_[source], groups_.data() + row_[source + 1]};
+  }
+  const delay_group& group(std::uint32_t g) const { return groups_[g]; }
+  std::uint32_t group_index(const delay_group& g) const { return static_cast<std::uint32_t>(&g - groups_.data()); }
+  std::span<const synapse> synapses() const { return syn_; }
+  std::span<synapse> synapses() { return syn_; }
+  std::size_t size() const { return syn_.size(); }
+  std::uint16_t max_delay() const { return max_delay_; }
+  /// Bytes held: synapses, groups and row index.
+  std::size_t bytes() const;
+
+ private:
+  std::vector<std::uint32_t> row_;   // n_sources + 1 offsets into groups_
+  std::vector<delay_group> groups_;
+  std::vector<synapse> syn_;
+  std::uint16_t max_delay_ = 0;
+};
+
+}  // namespace apical

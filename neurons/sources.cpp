@@ -1,0 +1,60 @@
+#include "neurons/sources.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace apical {
+
+std::array<u32, 4> random_block(std::uint64_t seed, stream_tag tag, std::uint64_t id, std::uint32_t sub, std::uint32_t counter) {
+  return philox4x32({counter, sub, static_cast<u32>(id), static_cast<u32>(id >> 32) ^ (static_cast<u32>(tag) << 24)},
+                    {static_cast<u32>(seed), static_cast<u32>(seed >> 32)});
+}
+
+std::optional<param_error> poisson_source_params::validate() const {
+  if (auto e = require_non_negative("rate", rate, "Hz")) return e;
+  if (!(start >= 0.0)) return param_error{"start", fmt::format("must be >= 0 ms (got {})", start)};
+  if (!(stop >= start)) return param_error{"stop", fmt::format("must be >= start = {} ms (got {})", start, stop)};
+  return std::nullopt;
+}
+
+namespace {
+step_t first_step_at_or_after(double t, double h) {
+  const grid_time g = to_grid(t, h);
+  return g.offset > 0.0 ? g.step + 1 : g.step;
+}
+}  // namespace
+
+poisson_source::poisson_source(std::size_t n, const poisson_source_params& p, double h, std::uint64_t seed,
+                               std::uint64_t stream_id)
+    : n_(n), p_(p), table_(p.rate * h * 1e-3), seed_(seed), stream_(stream_id) {
+  first_ = first_step_at_or_after(p.start, h);
+  last_ = p.stop >= 1e299 ? std::numeric_limits<step_t>::max() : first_step_at_or_after(p.stop, h);
+}
+
+void poisson_source::update(std::size_t begin, std::size_t end, step_context& ctx) {
+  if (ctx.step < first_ || ctx.step >= last_ || p_.rate == 0.0) return;
+  for (std::size_t i = begin; i < end; ++i) {
+    const unsigned n = table_.draw(pair_uniform(seed_, stream_tag::poisson_source, stream_, i, ctx.step));
+    for (unsigned j = 0; j < n; ++j) ctx.outbox->push_back({ctx.step, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});
+  }
+}
+
+spike_source::spike_source(std::vector<std::vector<double>> times, double h) : times_(times.size()), next_(times.size(), 0) {
+  for (std::size_t i = 0; i < times.size(); ++i)
+    for (double t : times[i]) times_[i].push_back(to_grid(t, h));
+}
+
+void spike_source::update(std::size_t begin, std::size_t end, step_context& ctx) {
+  for (std::size_t i = begin; i < end; ++i) {
+    auto& t = times_[i];
+    std::size_t& j = next_[i];
+    while (j < t.size() && t[j].step < ctx.step) ++j;   // times before the run start are skipped
+    for (; j < t.size() && t[j].step == ctx.step; ++j)
+      ctx.outbox->push_back({ctx.step, t[j].offset, ctx.global_first + static_cast<std::uint32_t>(i)});
+  }
+}
+
+}  // namespace apical

@@ -1,0 +1,41 @@
+#include "neurons/stimuli.hpp"
+
+#include <limits>
+
+#include "neurons/sources.hpp"
+
+namespace apical {
+
+namespace {
+step_t first_step_at_or_after(double t, double h) {
+  const grid_time g = to_grid(t, h);
+  return g.offset > 0.0 ? g.step + 1 : g.step;
+}
+step_t stop_step(double stop, double h) {
+  return stop >= 1e299 ? std::numeric_limits<step_t>::max() : first_step_at_or_after(stop, h);
+}
+}  // namespace
+
+poisson_input::poisson_input(double rate_hz, double weight, int receptor, double start, double stop, double h,
+                             std::uint64_t seed, std::uint64_t stream_id)
+    : table_(rate_hz * h * 1e-3), weight_(weight), receptor_(receptor), first_(first_step_at_or_after(start, h)),
+      last_(stop_step(stop, h)), seed_(seed), stream_(stream_id) {}
+
+void poisson_input::apply(std::size_t begin, std::size_t end, step_context& ctx) {
+  if (ctx.step < first_ || ctx.step >= last_) return;
+  double* acc = ctx.acc[receptor_];
+  for (std::size_t i = begin; i < end; ++i) {
+    const unsigned n = table_.draw(pair_uniform(seed_, stream_tag::poisson_input, stream_, i, ctx.step));
+    if (n) acc[i - begin] += weight_ * n;
+  }
+}
+
+dc_source::dc_source(double amplitude_pA, double start, double stop, double h)
+    : amplitude_(amplitude_pA), first_(first_step_at_or_after(start, h)), last_(stop_step(stop, h)) {}
+
+void dc_source::apply(std::size_t begin, std::size_t end, step_context& ctx) {
+  if (ctx.step < first_ || ctx.step >= last_) return;
+  for (std::size_t i = begin; i < end; ++i) ctx.current[i - begin] += amplitude_;
+}
+
+}  // namespace apical

@@ -1,0 +1,101 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "helpers.hpp"
+
+using namespace apical;
+
+namespace {
+const std::string base = R"([simulation]
+resolution = 0.1
+duration = 100.0
+
+[[population]]
+name = "E"
+model = "lif_exp"
+size = 10
+params = { tau_m = 10.0 }
+
+[[population]]
+name = "I"
+model = "lif_exp"
+size = 5
+
+[[projection]]
+source = "E"
+target = "I"
+rule = "pairwise_bernoulli"
+p = 0.5
+weight = 10.0
+delay = 1.5
+)";
+
+/// Replaces `from` in the base model by `to` and expects an error at (line, key).
+void expect_error(const std::string& from, const std::string& to, unsigned line, const std::string& key,
+                  const std::string& fragment) {
+  std::string text = base;
+  const auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, from.size(), to);
+  try {
+    parse_model(text, "bad.toml");
+    FAIL("no error for: " << to);
+  } catch (const model_error& e) {
+    INFO(e.what());
+    CHECK(e.file() == "bad.toml");
+    CHECK(e.line() == line);
+    CHECK(e.key() == key);
+    CHECK(std::string(e.what()).find(fragment) != std::string::npos);
+    CHECK(std::string(e.what()).rfind("bad.toml:" + std::to_string(line) + ": " + key + ": ", 0) == 0);
+  }
+}
+}  // namespace
+
+TEST_CASE("the base model is valid") {
+  const auto net = parse_model(base, "ok.toml");
+  CHECK(net.populations.size() == 2);
+  CHECK(net.projections.front().rule.p == 0.5);
+  CHECK(net.populations.front().params.at("tau_m") == 10.0);
+}
+
+TEST_CASE("bad model files: each error names file, line and key") {
+  SUBCASE("unknown key") { expect_error("size = 5", "size = 5\ntau = 3.0", 15, "population[1].tau", "unknown key"); }
+  SUBCASE("unknown parameter") {
+    expect_error("params = { tau_m = 10.0 }", "params = { tau_mem = 10.0 }", 9, "population[0].params.tau_mem", "unknown parameter");
+  }
+  // a missing key is reported at the header of its table
+  SUBCASE("missing required key") { expect_error("weight = 10.0\n", "", 16, "projection[0].weight", "missing required key"); }
+  SUBCASE("missing size") { expect_error("size = 5\n", "", 11, "population[1].size", "missing required key"); }
+  SUBCASE("wrong type") { expect_error("size = 5", "size = \"five\"", 14, "population[1].size", "must be an integer, got a string"); }
+  SUBCASE("negative time constant") {
+    expect_error("params = { tau_m = 10.0 }", "params = { tau_m = -10.0 }", 9, "population[0].params.tau_m", "must be > 0 ms");
+  }
+  SUBCASE("delay below the step") {
+    expect_error("delay = 1.5", "delay = 0.05", 22, "projection[0].delay", "must be >= the resolution");
+  }
+  SUBCASE("delay distribution reaching below the step") {
+    expect_error("delay = 1.5", "delay = { distribution = \"uniform\", low = 0.0, high = 2.0 }", 22, "projection[0].delay",
+                 "must be >= the resolution");
+  }
+  SUBCASE("probability outside [0, 1]") {
+    expect_error("p = 0.5", "p = 1.5", 20, "projection[0].p", "probability must lie in [0, 1]");
+    expect_error("p = 0.5", "p = -0.1", 20, "projection[0].p", "probability must lie in [0, 1]");
+  }
+  SUBCASE("nonexistent population in a projection") {
+    expect_error("target = \"I\"", "target = \"X\"", 18, "projection[0].target", "no population named 'X'");
+  }
+  SUBCASE("unknown model") { expect_error("model = \"lif_exp\"\nsize = 5", "model = \"lif_foo\"\nsize = 5", 13, "population[1].model", "unknown model"); }
+  SUBCASE("negative resolution") { expect_error("resolution = 0.1", "resolution = -0.1", 2, "simulation.resolution", "must be > 0 ms"); }
+  SUBCASE("duration off the grid") { expect_error("duration = 100.0", "duration = 100.05", 3, "simulation.duration", "multiple of the resolution"); }
+  SUBCASE("conductances must not be negative") {
+    // the target becomes conductance-based and the weight negative
+    const std::string tail = "\n\n[[projection]]\nsource = \"E\"\ntarget = \"I\"\nrule = \"pairwise_bernoulli\"\np = 0.5\nweight = ";
+    expect_error("model = \"lif_exp\"\nsize = 5" + tail + "10.0", "model = \"lif_cond_exp\"\nsize = 5" + tail + "-10.0", 21,
+                 "projection[0].weight", "must be >= 0 nS");
+  }
+  SUBCASE("rule parameter of another rule") {
+    expect_error("p = 0.5", "p = 0.5\nindegree = 3", 21, "projection[0].indegree", "not a parameter of rule pairwise_bernoulli");
+  }
+  SUBCASE("syntax error") { expect_error("size = 5", "size = = 5", 14, "(syntax)", "not valid TOML"); }
+}
