@@ -12,6 +12,12 @@ partition::partition(population_dynamics* pop, std::uint32_t global_first, std::
     : pop_(pop), global_first_(global_first), begin_(begin), end_(end), precise_(pop->precise()),
       receptors_(pop->receptors()) {
   acc_.assign(std::size_t(std::max(receptors_, 1)) * neurons(), 0.0);
+  for (int r = 0; r < receptors_; ++r) {
+    double* direct = pop->input_array(r);
+    in_[r] = direct ? direct + begin : acc_.data() + std::size_t(r) * neurons();
+  }
+  scratch_.assign(neurons(), 0);
+  work_.assign(neurons(), 0.0);
 }
 
 void partition::add_stimulus(stimulus* s) {
@@ -41,12 +47,11 @@ void partition::advance(step_t k, double h) {
     std::stable_sort(bucket.begin(), bucket.end(), [](const queue_entry& a, const queue_entry& b) {
       return a.offset != b.offset ? a.offset < b.offset : a.source < b.source;
     });
-  const std::size_t n = neurons();
   for (const queue_entry& e : bucket) {
     const delay_group& g = store_.group(e.group);
     events_ += g.end - g.begin;
     if (e.offset == 0.0 || !precise_) {
-      double* a = acc_.data() + std::size_t(g.receptor) * n;
+      double* a = in_[g.receptor];
       for (std::uint32_t j = g.begin; j < g.end; ++j) a[syn[j].target] += syn[j].weight;
     } else {
       for (std::uint32_t j = g.begin; j < g.end; ++j)
@@ -62,10 +67,12 @@ void partition::advance(step_t k, double h) {
   step_context ctx;
   ctx.step = k;
   ctx.h = h;
-  for (int r = 0; r < receptors_; ++r) ctx.acc[r] = acc_.data() + std::size_t(r) * n;
+  for (int r = 0; r < receptors_; ++r) ctx.acc[r] = in_[r];
   ctx.current = current_.empty() ? nullptr : current_.data();
   ctx.events = offgrid_;
   ctx.outbox = &outbox_;
+  ctx.scratch = scratch_.data();
+  ctx.work = work_.data();
   ctx.global_first = global_first_;
   for (stimulus* s : stimuli_) s->apply(begin_, end_, ctx);
   pop_->update(begin_, end_, ctx);

@@ -67,12 +67,15 @@ class partition {
   int receptors_;
   synapse_store store_;
   calendar_queue queue_;
-  std::vector<double> acc_;          // receptors x neurons
+  std::vector<double> acc_;          // receptors x neurons, for receptors without a direct input array
+  double* in_[max_receptors] = {};   // where receptor r's input goes: the model's array or acc_
   std::vector<double> current_;      // neurons, when a current stimulus is attached
   std::vector<offgrid_event> offgrid_;
   std::vector<stimulus*> stimuli_;
   std::vector<state_probe> probes_;
   std::vector<spike> outbox_;
+  std::vector<std::uint8_t> scratch_;   // per-neuron flags for the model's update
+  std::vector<double> work_;            // per-neuron doubles for stimuli and sources
   std::uint64_t events_ = 0;
   phase_times times_;
 };

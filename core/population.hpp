@@ -28,10 +28,15 @@ struct offgrid_event {
 struct step_context {
   step_t step = 0;                           ///< the step [step*h, (step+1)*h) being advanced
   double h = 0.1;                            ///< ms
-  double* acc[max_receptors] = {};           ///< summed weights arriving at the step start, per local neuron; the model zeroes what it reads
+  /// Weights arriving at the step start, per local neuron: summed into the
+  /// partition's buffers (the model zeroes what it reads), or added straight to
+  /// the model's input_array() (already part of the state at update).
+  double* acc[max_receptors] = {};
   double* current = nullptr;                 ///< pA per local neuron over this step from current stimuli (or null); the model zeroes it
   std::span<const offgrid_event> events;     ///< precise populations only
   std::vector<spike>* outbox = nullptr;      ///< emitted spikes go here (global ids)
+  std::uint8_t* scratch = nullptr;           ///< one byte per local neuron, free for the model's use
+  double* work = nullptr;                    ///< one double per local neuron, free for stimuli and sources
   std::uint32_t global_first = 0;            ///< global id of the population's neuron 0
 };
 
@@ -46,6 +51,11 @@ class population_dynamics {
   virtual bool precise() const { return false; }
   /// Advances neurons [begin, end) through ctx.step.
   virtual void update(std::size_t begin, std::size_t end, step_context& ctx) = 0;
+  /// The state array that synaptic input on `receptor` adds to directly (the
+  /// current or conductance of an exponential synapse), or null when inputs must
+  /// be summed into ctx.acc and handed over in update (delta synapses, whose
+  /// input is discarded during the refractory period).
+  virtual double* input_array(int receptor) { return nullptr; }
   /// Names of recordable state variables.
   virtual std::vector<std::string> recordables() const { return {}; }
   /// The SoA array of a recordable variable (size() values), or null.

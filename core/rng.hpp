@@ -4,6 +4,7 @@
 // (seed, stream, counter): no generator state is shared between threads, so
 // results do not depend on how work is split.
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -14,7 +15,19 @@ using u32 = std::uint32_t;
 using u64 = std::uint64_t;
 
 /// One Philox4x32-10 block: 128 random bits from a 128-bit counter and 64-bit key.
-std::array<u32, 4> philox4x32(std::array<u32, 4> ctr, std::array<u32, 2> key);
+/// Inline and branch-free, so loops over counters vectorise.
+inline std::array<u32, 4> philox4x32(std::array<u32, 4> c, std::array<u32, 2> k) {
+  constexpr u32 M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    const u64 p0 = static_cast<u64>(M0) * c[0];
+    const u64 p1 = static_cast<u64>(M1) * c[2];
+    c = {static_cast<u32>(p1 >> 32) ^ c[1] ^ k[0], static_cast<u32>(p1), static_cast<u32>(p0 >> 32) ^ c[3] ^ k[1],
+         static_cast<u32>(p0)};
+    k[0] += W0;
+    k[1] += W1;
+  }
+  return c;
+}
 
 /// What a stream of random numbers is for; keeps streams of different purposes
 /// apart even when their ids coincide.
@@ -29,10 +42,12 @@ enum class stream_tag : u32 {
   projection_total = 8,
 };
 
-/// Uniform double in [0, 1) with 53 random bits.
+/// Uniform double in [0, 1) with 52 random bits: the bits fill the mantissa of
+/// a number in [1, 2), then 1 is subtracted (exact). Integer operations only,
+/// so loops that draw per neuron vectorise.
 inline double to_unit(u32 hi, u32 lo) {
-  const u64 x = (static_cast<u64>(hi) << 21) ^ (lo >> 11);
-  return static_cast<double>(x & ((u64{1} << 53) - 1)) * 0x1.0p-53;
+  const u64 mantissa = (static_cast<u64>(hi) << 20) | (lo >> 12);
+  return std::bit_cast<double>(u64{0x3FF0000000000000} | mantissa) - 1.0;
 }
 
 /// A UniformRandomBitGenerator over one stream: successive calls walk the counter.
@@ -50,7 +65,7 @@ class stream_engine {
     if (pos_ == 4) refill();
     return block_[pos_++];
   }
-  /// Uniform in [0, 1), 53 bits.
+  /// Uniform in [0, 1), 52 bits.
   double uniform() {
     const u32 a = (*this)();
     const u32 b = (*this)();
@@ -70,7 +85,7 @@ class stream_engine {
 };
 
 /// Poisson counts with a fixed mean by inversion of a tabulated CDF: one
-/// uniform per draw, exact to double precision. A guide table (Chen & Asau
+/// uniform per draw, exact to the 52-bit resolution of the uniform. A guide table (Chen & Asau
 /// 1974) of 4096 cells answers directly wherever no CDF step falls inside a
 /// cell (nearly always), else starts the search next to the answer: O(1)
 /// comparisons and almost no mispredicted branches. For per-step input drives.

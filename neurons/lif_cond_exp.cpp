@@ -1,8 +1,11 @@
+#include "core/flag_scan.hpp"
 #include "neurons/lif_cond_exp.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
+
+#include "core/vector_math.hpp"
 
 namespace apical {
 
@@ -35,38 +38,55 @@ const double* lif_cond_exp::state(std::string_view var) const {
 }
 
 void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx) {
-  double* ax = ctx.acc[0];
-  double* ai = ctx.acc[1];
-  double* cur = ctx.current;
+  if (ctx.current)
+    grid_loop<true>(begin, end, ctx);
+  else
+    grid_loop<false>(begin, end, ctx);
+}
+
+// Branch-free so that it vectorises (exp_vec instead of the scalar std::exp);
+// spikes are flagged here and emitted in a second pass.
+template <bool has_current>
+void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
+  const std::size_t n = end - begin;
+  double* __restrict cur = ctx.current;
+  double* __restrict V = V_m.data() + begin;
+  double* __restrict gex = g_ex.data() + begin;
+  double* __restrict gin = g_in.data() + begin;
+  std::int32_t* __restrict rc = ref_count.data() + begin;
+  std::uint8_t* __restrict fired = ctx.scratch;
   const auto [P_ex, P_in, Ph_ex, Ph_in, n_ref] = d_;
-  const double h_over_C = h_ / p_.C_m;
-  for (std::size_t i = begin; i < end; ++i) {
-    const std::size_t li = i - begin;
-    const double ge = g_ex[i] + ax[li];
-    const double gi = g_in[i] + ai[li];
-    ax[li] = 0.0;
-    ai[li] = 0.0;
-    double V = V_m[i];
-    if (ref_count[i] > 0) {
-      --ref_count[i];
-    } else {
-      const double gme = ge * Ph_ex, gmi = gi * Ph_in;
-      const double gt = p_.g_L + gme + gmi;
-      const double I = p_.I_e + (cur ? cur[li] : 0.0);
-      const double V_inf = (p_.g_L * p_.E_L + gme * p_.E_ex + gmi * p_.E_in + I) / gt;
-      V = V_inf + (V - V_inf) * std::exp(-gt * h_over_C);
-      if (V >= p_.V_th) {
-        ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});
-        V = p_.V_reset;
-        ref_count[i] = n_ref;
-      }
-    }
-    V_m[i] = V;
-    g_ex[i] = ge * P_ex;
-    g_in[i] = gi * P_in;
+  const double h_over_C = h_ / p_.C_m, g_L = p_.g_L, gLEL = p_.g_L * p_.E_L, E_ex = p_.E_ex, E_in = p_.E_in;
+  const double V_th = p_.V_th, V_reset = p_.V_reset, I_e = p_.I_e;
+  std::uint32_t any = 0;
+  // the arrays are distinct SoA vectors: no dependence between iterations
+#pragma GCC ivdep
+  for (std::size_t li = 0; li < n; ++li) {
+    // inputs of this step arrived at its start: already added to g_ex / g_in
+    const double ge = gex[li];
+    const double gi = gin[li];
+    // conductances at the step's midpoint
+    const double gme = ge * Ph_ex, gmi = gi * Ph_in;
+    const double gt = g_L + gme + gmi;
+    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
+    if constexpr (has_current) cur[li] = 0.0;
+    const double V_inf = (gLEL + gme * E_ex + gmi * E_in + I) / gt;
+    const double V_free = V_inf + (V[li] - V_inf) * exp_vec(-gt * h_over_C);
+    const std::int32_t r = rc[li];
+    const bool refractory = r > 0;
+    const double Vn = refractory ? V[li] : V_free;
+    const bool fire = !refractory && Vn >= V_th;
+    V[li] = fire ? V_reset : Vn;
+    rc[li] = fire ? n_ref : (refractory ? r - 1 : 0);
+    fired[li] = fire;
+    any |= fire;
+    gex[li] = ge * P_ex;
+    gin[li] = gi * P_in;
   }
-  if (cur)
-    for (std::size_t li = 0; li < end - begin; ++li) cur[li] = 0.0;
+  if (any)
+    for_each_flagged(fired, n, [&](std::size_t li, std::uint8_t) {
+      ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
+    });
 }
 
 }  // namespace apical

@@ -64,7 +64,14 @@ class lif_cond_exp final : public population_dynamics {
   std::size_t size() const override { return V_m.size(); }
   int receptors() const override { return 2; }
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
+  double* input_array(int r) override { return r == 0 ? g_ex.data() : g_in.data(); }
   std::vector<std::string> recordables() const override { return {"V_m", "g_ex", "g_in"}; }
+
+ private:
+  template <bool has_current>
+  void grid_loop(std::size_t begin, std::size_t end, step_context& ctx);
+
+ public:
   const double* state(std::string_view var) const override;
   double cost() const override { return 1.5; }
 

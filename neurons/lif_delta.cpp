@@ -1,3 +1,4 @@
+#include "core/flag_scan.hpp"
 #include "neurons/lif_delta.hpp"
 
 #include <cmath>
@@ -21,6 +22,9 @@ lif_delta::lif_delta(std::size_t n, const lif_delta_params& p, double h)
     : V_m(n, p.E_L), ref_step(n, std::numeric_limits<step_t>::min()), ref_offset(n, 0.0), p_(p), h_(h) {
   d_.R = p.tau_m / p.C_m;   // ms / pF = mV / pA
   d_.P22 = std::exp(-h / p.tau_m);
+  const grid_time r = to_grid(p.t_ref, h);
+  t_ref_on_grid_ = r.offset == 0.0;
+  n_ref_ = r.step;
 }
 
 namespace {
@@ -83,31 +87,90 @@ struct delta_stepper {
 }  // namespace
 
 void lif_delta::update(std::size_t begin, std::size_t end, step_context& ctx) {
-  double* acc = ctx.acc[0];
-  const double* cur = ctx.current;
-  auto ev = ctx.events.begin();
-  const auto ev_end = ctx.events.end();
-  const step_t k = ctx.step;
-  for (std::size_t i = begin; i < end; ++i) {
-    const std::size_t li = i - begin;
-    const double I = p_.I_e + (cur ? cur[li] : 0.0);
-    delta_stepper s{p_, d_.P22, h_, p_.E_L + d_.R * I, p_.tau_m, k, V_m[i], ref_step[i], ref_offset[i],
-                    ctx.outbox, ctx.global_first + static_cast<std::uint32_t>(i)};
-    s.input(0.0, acc[li]);
-    acc[li] = 0.0;
-    double t = 0.0;
-    for (; ev != ev_end && ev->target == li; ++ev) {
-      s.evolve(t, ev->offset);
-      t = ev->offset;
-      s.input(t, ev->weight);
-    }
-    s.evolve(t, h_);
-    V_m[i] = s.V;
-    ref_step[i] = s.rs;
-    ref_offset[i] = s.ro;
+  // The vector loop handles every neuron whose step is simple: no input inside
+  // the step, no refractory period ending inside it, and V_inf <= V_th (no
+  // drift crossing). It computes exactly what the general stepper computes for
+  // such a neuron, and flags the others, which the stepper then advances.
+  if (ctx.events.empty() && t_ref_on_grid_) {
+    if (ctx.current)
+      fast_step<true>(begin, end, ctx);
+    else
+      fast_step<false>(begin, end, ctx);
   }
-  if (cur)
+  else
+  {
+    std::size_t ev = 0;   // events are sorted by target: one cursor walks them
+    for (std::size_t i = begin; i < end; ++i) exact_step(i, begin, ctx, ev);
+  }
+  if (ctx.current)
     for (std::size_t li = 0; li < end - begin; ++li) ctx.current[li] = 0.0;
+}
+
+void lif_delta::exact_step(std::size_t i, std::size_t begin, step_context& ctx, std::size_t& ev) {
+  const std::size_t li = i - begin;
+  const double I = p_.I_e + (ctx.current ? ctx.current[li] : 0.0);
+  delta_stepper s{p_, d_.P22, h_, p_.E_L + d_.R * I, p_.tau_m, ctx.step, V_m[i], ref_step[i], ref_offset[i],
+                  ctx.outbox, ctx.global_first + static_cast<std::uint32_t>(i)};
+  s.input(0.0, ctx.acc[0][li]);
+  ctx.acc[0][li] = 0.0;
+  double t = 0.0;
+  const auto events = ctx.events;
+  for (; ev < events.size() && events[ev].target == li; ++ev) {
+    s.evolve(t, events[ev].offset);
+    t = events[ev].offset;
+    s.input(t, events[ev].weight);
+  }
+  s.evolve(t, h_);
+  V_m[i] = s.V;
+  ref_step[i] = s.rs;
+  ref_offset[i] = s.ro;
+}
+
+template <bool has_current>
+void lif_delta::fast_step(std::size_t begin, std::size_t end, step_context& ctx) {
+  const std::size_t n = end - begin;
+  const step_t k = ctx.step;
+  double* __restrict acc = ctx.acc[0];
+  const double* __restrict cur = ctx.current;
+  double* __restrict V = V_m.data() + begin;
+  step_t* __restrict rs = ref_step.data() + begin;
+  const double* __restrict ro = ref_offset.data() + begin;
+  std::uint8_t* __restrict flag = ctx.scratch;   // 1: fired, 2: needs the exact stepper
+  const double E_L = p_.E_L, R = d_.R, P22 = d_.P22, V_th = p_.V_th, V_reset = p_.V_reset, I_e = p_.I_e;
+  const step_t n_ref = n_ref_;
+  std::uint32_t any = 0;
+  // the arrays are distinct SoA vectors: no dependence between iterations
+#pragma GCC ivdep
+  for (std::size_t li = 0; li < n; ++li) {
+    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
+    const double V_inf = E_L + R * I;
+    const step_t r = rs[li];
+    // non-short-circuit operators: no conditional loads, so the loop if-converts
+    const bool slow = ((r == k) & (ro[li] > 0.0)) | (V_inf > V_th);
+    const bool refractory = r > k;
+    const double Vj = V[li] + acc[li];
+    const bool fire = !refractory & (Vj >= V_th);
+    // after a spike at the step start: clamped for the whole step when t_ref >= h,
+    // else free from V_reset (t_ref == 0)
+    const double V_after_fire = n_ref > 0 ? V_reset : V_inf + (V_reset - V_inf) * P22;
+    const double Vn = refractory ? V_reset : (fire ? V_after_fire : V_inf + (Vj - V_inf) * P22);
+    V[li] = slow ? V[li] : Vn;
+    rs[li] = (fire & !slow) ? k + n_ref : r;
+    acc[li] = slow ? acc[li] : 0.0;
+    const std::uint8_t f = slow ? 2 : (fire ? 1 : 0);
+    flag[li] = f;
+    any |= f;
+  }
+  if (!any) return;
+  for_each_flagged(flag, n, [&](std::size_t li, std::uint8_t f) {
+    if (f == 1) {
+      ctx.outbox->push_back({k, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
+      ref_offset[begin + li] = 0.0;
+    } else {
+      std::size_t no_events = 0;   // ctx.events is empty on this path
+      exact_step(begin + li, begin, ctx, no_events);
+    }
+  });
 }
 
 }  // namespace apical

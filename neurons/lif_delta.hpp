@@ -68,9 +68,16 @@ class lif_delta final : public population_dynamics {
     double R;     // MOhm = mV/nA; here mV/pA * 1e3: tau_m / C_m in mV/pA
     double P22;   // exp(-h/tau_m)
   };
+  /// The exact stepper for neuron i; `ev` walks ctx.events (sorted by target).
+  void exact_step(std::size_t i, std::size_t begin, step_context& ctx, std::size_t& ev);
+  template <bool has_current>
+  void fast_step(std::size_t begin, std::size_t end, step_context& ctx);
+
   lif_delta_params p_;
   derived d_;
   double h_;
+  bool t_ref_on_grid_ = false;   // t_ref is a whole number of steps
+  step_t n_ref_ = 0;
 };
 
 }  // namespace apical

@@ -1,3 +1,4 @@
+#include "core/flag_scan.hpp"
 #include "neurons/lif_exp.hpp"
 
 #include <cmath>
@@ -54,33 +55,50 @@ void lif_exp::update(std::size_t begin, std::size_t end, step_context& ctx) {
 }
 
 void lif_exp::update_grid(std::size_t begin, std::size_t end, step_context& ctx) {
-  double* ax = ctx.acc[0];
-  double* ai = ctx.acc[1];
-  const double* cur = ctx.current;
+  if (ctx.current)
+    grid_loop<true>(begin, end, ctx);
+  else
+    grid_loop<false>(begin, end, ctx);
+}
+
+// Branch-free so that it vectorises: the refractory clamp and the reset are
+// selects, and spikes are only flagged here and emitted in a second pass.
+template <bool has_current>
+void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
+  const std::size_t n = end - begin;
+  const double* __restrict cur = ctx.current;
+  double* __restrict V = V_m.data() + begin;
+  double* __restrict Ie_ = I_syn_ex.data() + begin;
+  double* __restrict Ii_ = I_syn_in.data() + begin;
+  std::int32_t* __restrict rc = ref_count.data() + begin;
+  std::uint8_t* __restrict fired = ctx.scratch;
   const auto [P22, P20, P11e, P11i, P21e, P21i, n_ref] = d_;
-  for (std::size_t i = begin; i < end; ++i) {
-    const std::size_t li = i - begin;
-    // inputs of this step arrive at its start (time step*h)
-    double Ie = I_syn_ex[i] + ax[li];
-    double Ii = I_syn_in[i] + ai[li];
-    ax[li] = 0.0;
-    ai[li] = 0.0;
-    double V = V_m[i];
-    if (ref_count[i] > 0) {
-      --ref_count[i];
-    } else {
-      const double I = p_.I_e + (cur ? cur[li] : 0.0);
-      V = p_.E_L + (V - p_.E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
-      if (V >= p_.V_th) {
-        ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});
-        V = p_.V_reset;
-        ref_count[i] = n_ref;
-      }
-    }
-    V_m[i] = V;
-    I_syn_ex[i] = Ie * P11e;
-    I_syn_in[i] = Ii * P11i;
+  const double E_L = p_.E_L, V_th = p_.V_th, V_reset = p_.V_reset, I_e = p_.I_e;
+  std::uint32_t any = 0;
+  // the arrays are distinct SoA vectors: no dependence between iterations
+#pragma GCC ivdep
+  for (std::size_t li = 0; li < n; ++li) {
+    // inputs of this step arrived at its start (time step*h): the partition
+    // added them to I_syn_ex / I_syn_in (input_array) before this update
+    const double Ie = Ie_[li];
+    const double Ii = Ii_[li];
+    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
+    const double V_free = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
+    const std::int32_t r = rc[li];
+    const bool refractory = r > 0;
+    const double Vn = refractory ? V[li] : V_free;
+    const bool fire = !refractory && Vn >= V_th;
+    V[li] = fire ? V_reset : Vn;
+    rc[li] = fire ? n_ref : (refractory ? r - 1 : 0);
+    fired[li] = fire;
+    any |= fire;
+    Ie_[li] = Ie * P11e;
+    Ii_[li] = Ii * P11i;
   }
+  if (any)
+    for_each_flagged(fired, n, [&](std::size_t li, std::uint8_t) {
+      ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
+    });
 }
 
 namespace {
@@ -177,18 +195,15 @@ struct exp_stepper {
 }  // namespace
 
 void lif_exp::update_precise(std::size_t begin, std::size_t end, step_context& ctx) {
-  double* ax = ctx.acc[0];
-  double* ai = ctx.acc[1];
   const double* cur = ctx.current;
   auto ev = ctx.events.begin();
   const auto ev_end = ctx.events.end();
   for (std::size_t i = begin; i < end; ++i) {
     const std::size_t li = i - begin;
     const double I = p_.I_e + (cur ? cur[li] : 0.0);
-    exp_stepper st{p_, {p_, I}, h_, ctx.step, {V_m[i], I_syn_ex[i] + ax[li], I_syn_in[i] + ai[li]},
+    // inputs at the step start are already in I_syn_ex / I_syn_in (input_array)
+    exp_stepper st{p_, {p_, I}, h_, ctx.step, {V_m[i], I_syn_ex[i], I_syn_in[i]},
                    ref_step[i], ref_offset[i], ctx.outbox, ctx.global_first + static_cast<std::uint32_t>(i)};
-    ax[li] = 0.0;
-    ai[li] = 0.0;
     double t = 0.0;
     for (; ev != ev_end && ev->target == li; ++ev) {
       st.evolve(t, ev->offset);

@@ -70,6 +70,7 @@ class lif_exp final : public population_dynamics {
   int receptors() const override { return 2; }
   bool precise() const override { return precise_; }
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
+  double* input_array(int r) override { return r == 0 ? I_syn_ex.data() : I_syn_in.data(); }
   std::vector<std::string> recordables() const override { return {"V_m", "I_syn_ex", "I_syn_in"}; }
   const double* state(std::string_view var) const override;
   double cost() const override { return precise_ ? 2.0 : 1.0; }
@@ -81,6 +82,8 @@ class lif_exp final : public population_dynamics {
 
  private:
   void update_grid(std::size_t begin, std::size_t end, step_context& ctx);
+  template <bool has_current>
+  void grid_loop(std::size_t begin, std::size_t end, step_context& ctx);
   void update_precise(std::size_t begin, std::size_t end, step_context& ctx);
 
   struct derived {

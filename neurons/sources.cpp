@@ -13,6 +13,27 @@ std::array<u32, 4> random_block(std::uint64_t seed, stream_tag tag, std::uint64_
                     {static_cast<u32>(seed), static_cast<u32>(seed >> 32)});
 }
 
+void pair_uniforms(std::uint64_t seed, stream_tag tag, std::uint64_t id, std::size_t begin, std::size_t end, step_t step,
+                   double* u) {
+  const u32 c0 = static_cast<u32>(step), c2 = static_cast<u32>(id), c3 = static_cast<u32>(id >> 32) ^ (static_cast<u32>(tag) << 24);
+  const std::array<u32, 2> key{static_cast<u32>(seed), static_cast<u32>(seed >> 32)};
+  const std::size_t m0 = begin >> 1, m1 = (end + 1) >> 1;
+  // whole pairs first (vectorised), the odd ends after
+  const std::size_t full0 = (begin + 1) >> 1, full1 = end >> 1;
+  double* out = u - begin;   // out[i] for neuron i
+  for (std::size_t m = full0; m < full1; ++m) {
+    const auto b = philox4x32({c0, static_cast<u32>(m), c2, c3}, key);
+    out[2 * m] = to_unit(b[0], b[1]);
+    out[2 * m + 1] = to_unit(b[2], b[3]);
+  }
+  for (std::size_t m : {m0, m1 - 1}) {
+    if (m >= full0 && m < full1) continue;
+    const auto b = philox4x32({c0, static_cast<u32>(m), c2, c3}, key);
+    if (2 * m >= begin && 2 * m < end) out[2 * m] = to_unit(b[0], b[1]);
+    if (2 * m + 1 >= begin && 2 * m + 1 < end) out[2 * m + 1] = to_unit(b[2], b[3]);
+  }
+}
+
 std::optional<param_error> poisson_source_params::validate() const {
   if (auto e = require_non_negative("rate", rate, "Hz")) return e;
   if (!(start >= 0.0)) return param_error{"start", fmt::format("must be >= 0 ms (got {})", start)};
@@ -36,8 +57,10 @@ poisson_source::poisson_source(std::size_t n, const poisson_source_params& p, do
 
 void poisson_source::update(std::size_t begin, std::size_t end, step_context& ctx) {
   if (ctx.step < first_ || ctx.step >= last_ || p_.rate == 0.0) return;
+  double* u = ctx.work;
+  pair_uniforms(seed_, stream_tag::poisson_source, stream_, begin, end, ctx.step, u);
   for (std::size_t i = begin; i < end; ++i) {
-    const unsigned n = table_.draw(pair_uniform(seed_, stream_tag::poisson_source, stream_, i, ctx.step));
+    const unsigned n = table_.draw(u[i - begin]);
     for (unsigned j = 0; j < n; ++j) ctx.outbox->push_back({ctx.step, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});
   }
 }

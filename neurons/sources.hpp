@@ -64,7 +64,7 @@ class spike_source final : public population_dynamics {
 /// numbers stream_engine(seed, tag, id, sub) yields as its block `counter`.
 std::array<u32, 4> random_block(std::uint64_t seed, stream_tag tag, std::uint64_t id, std::uint32_t sub, std::uint32_t counter);
 
-/// The uniform in [0, 1) of neuron i at `step` in stream (seed, tag, id): one
+/// The uniform in [0, 1) (52 bits) of neuron i at `step` in stream (seed, tag, id): one
 /// Philox block serves the neuron pair (2m, 2m+1), words 0-1 and 2-3. A pure
 /// function of (neuron, step), so it does not depend on partition boundaries.
 /// Steps wrap after 2^32 (4.9 days of biological time at h = 0.1 ms).
@@ -72,5 +72,10 @@ inline double pair_uniform(std::uint64_t seed, stream_tag tag, std::uint64_t id,
   const auto b = random_block(seed, tag, id, static_cast<u32>(i >> 1), static_cast<u32>(step));
   return (i & 1) ? to_unit(b[2], b[3]) : to_unit(b[0], b[1]);
 }
+
+/// pair_uniform for neurons [begin, end) at once, written to u[0 .. end-begin):
+/// the same numbers, in a loop over neuron pairs that vectorises.
+void pair_uniforms(std::uint64_t seed, stream_tag tag, std::uint64_t id, std::size_t begin, std::size_t end, step_t step,
+                   double* u);
 
 }  // namespace apical

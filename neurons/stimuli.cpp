@@ -24,9 +24,11 @@ poisson_input::poisson_input(double rate_hz, double weight, int receptor, double
 void poisson_input::apply(std::size_t begin, std::size_t end, step_context& ctx) {
   if (ctx.step < first_ || ctx.step >= last_) return;
   double* acc = ctx.acc[receptor_];
-  for (std::size_t i = begin; i < end; ++i) {
-    const unsigned n = table_.draw(pair_uniform(seed_, stream_tag::poisson_input, stream_, i, ctx.step));
-    if (n) acc[i - begin] += weight_ * n;
+  double* u = ctx.work;
+  pair_uniforms(seed_, stream_tag::poisson_input, stream_, begin, end, ctx.step, u);
+  for (std::size_t li = 0; li < end - begin; ++li) {
+    const unsigned n = table_.draw(u[li]);
+    if (n) acc[li] += weight_ * n;
   }
 }
 
