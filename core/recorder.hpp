@@ -36,6 +36,10 @@ struct state_log {
   double time_of(std::size_t sample) const { return double(sample + 1) * interval_ms; }
 };
 
+/// FNV-1a hash of every stored spike (population name, node id, time bits), in
+/// order: equal hashes mean bit-identical spike trains. Printed in run summaries.
+std::uint64_t spike_hash(const std::vector<spike_log>& logs);
+
 /// Appends the spikes of one window (sorted by time, then source) to the logs.
 void log_spikes(std::vector<spike_log>& logs, const std::vector<spike>& window, double h);
 

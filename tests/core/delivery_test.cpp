@@ -172,3 +172,41 @@ TEST_CASE("results are bit-identical for any thread and partition count") {
     CHECK(sim.synaptic_events() == ref.synaptic_events());
   }
 }
+
+namespace {
+/// A model file from models/, shrunk so that it runs in a test: sizes scaled by
+/// `scale`, fixed in-degrees by `indegree_scale`.
+network_spec shrunk(const std::string& file, double scale, double indegree_scale, int threads, int partitions) {
+  auto spec = load_model_file(test::source_path("models/" + file));
+  for (auto& p : spec.populations) p.size = static_cast<std::uint64_t>(double(p.size) * scale);
+  for (auto& pr : spec.projections)
+    if (pr.rule.type == connection_rule::kind::fixed_indegree)
+      pr.rule.n = static_cast<std::uint64_t>(double(pr.rule.n) * indegree_scale);
+  spec.sim.threads = threads;
+  spec.sim.partitions = partitions;
+  spec.recorders.push_back({});   // spikes of every population
+  return spec;
+}
+}  // namespace
+
+TEST_CASE("Brunel and COBA spike hashes do not depend on threads or partitions") {
+  struct net {
+    const char* file;
+    double scale, indegree_scale, T;
+  };
+  for (const net& n : {net{"brunel2000.toml", 0.1, 0.1, 200.0}, net{"coba.toml", 1.0, 1.0, 300.0}}) {
+    std::uint64_t reference = 0, spikes = 0;
+    for (auto [threads, parts] : {std::pair{1, 0}, {2, 0}, {3, 0}, {8, 0}, {2, 13}}) {
+      simulation sim(shrunk(n.file, n.scale, n.indegree_scale, threads, parts));
+      sim.run(n.T);
+      const std::uint64_t h = spike_hash(sim.spikes());
+      if (reference == 0) {
+        reference = h;
+        for (const auto& l : sim.spikes()) spikes += l.times.size();
+        REQUIRE(spikes > 500);   // the network is active
+      }
+      INFO(n.file << ": " << threads << " threads, " << sim.partition_count() << " partitions");
+      CHECK(h == reference);
+    }
+  }
+}
