@@ -17,6 +17,7 @@
 
 #include "app/progress.hpp"
 #include "app/summary.hpp"
+#include "core/comm.hpp"
 #include "core/model_file.hpp"
 #include "core/resources.hpp"
 #include "core/simulation.hpp"
@@ -75,14 +76,17 @@ int cmd_run(const run_options& o) {
   const fs::path out = o.out.empty() ? fs::path("out") / fs::path(o.model).stem() : fs::path(o.out);
 
   simulation sim(spec);
-  fmt::print(stderr, "apical: building {} ...\n", spec.sim.name);
+  const bool root = sim.comm().rank() == 0;   // with MPI, rank 0 reports and writes
+  if (root) fmt::print(stderr, "apical: building {} ...\n", spec.sim.name);
   sim.build();
-  fmt::print(stderr, "apical: built {} neurons, {} synapses in {:.2f} s; running {} ms on {} thread(s)\n", sim.neurons(),
-             sim.synapses(), sim.phases().build, spec.sim.duration, spec.sim.threads);
-  const bool show = o.progress == "always" || (o.progress == "auto" && isatty(fileno(stderr)));
+  if (root)
+    fmt::print(stderr, "apical: built {} neurons, {} synapses in {:.2f} s; running {} ms on {} thread(s)\n", sim.neurons(),
+               sim.synapses(), sim.phases().build, spec.sim.duration, spec.sim.threads);
+  const bool show = root && (o.progress == "always" || (o.progress == "auto" && isatty(fileno(stderr))));
   app::progress_bar bar(show, spec.sim.duration);
   sim.run(spec.sim.duration, bar.callback());
   bar.finish();
+  if (!root) return 0;
 
   fs::create_directories(out);
   // a previous run's summary must not vouch for this run's files while they are written
@@ -146,6 +150,8 @@ int cmd_models() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mpi_session mpi(argc, argv);   // MPI_Init/Finalize when built with APICAL_MPI
+  const bool root = communicator().rank() == 0;
   CLI::App app{"apical: event-driven spiking neural network simulator"};
   app.require_subcommand(1);
   run_options o;
@@ -172,10 +178,10 @@ int main(int argc, char** argv) {
     if (info->parsed()) return cmd_info(o);
     if (models->parsed()) return cmd_models();
   } catch (const model_error& e) {
-    fmt::print(stderr, "apical: error: {}\n", e.what());
+    if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
     return 2;
   } catch (const bad_input& e) {
-    fmt::print(stderr, "apical: error: {}\n", e.what());
+    if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "apical: failed: {}\n", e.what());

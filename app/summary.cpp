@@ -24,8 +24,9 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += fmt::format("  synaptic events    {:>14}\n", sim.synaptic_events());
   out += fmt::format("  spike hash         {:>14}   (FNV-1a of recorded spikes: equal hash, identical spikes)\n",
                      fmt::format("{:016x}", spike_hash(sim.spikes())));
-  out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms)\n", s.threads, sim.partition_count(),
-                     double(sim.min_delay()) * sim.resolution());
+  out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms{})\n", s.threads, sim.partition_count(),
+                     double(sim.min_delay()) * sim.resolution(),
+                     sim.comm().distributed() ? fmt::format(", per rank; {} MPI ranks", sim.comm().size()) : "");
   out += "  rate per population\n";
   for (const auto& l : sim.spikes())
     out += fmt::format("    {:<16} {:>10.3f} Hz   ({} neurons, {} spikes)\n", l.population,
@@ -48,11 +49,11 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
                         l.size, l.count, T > 0 ? double(l.count) / l.size / (T * 1e-3) : 0.0);
   return fmt::format(
       "{{\"name\": \"{}\", \"model_file\": \"{}\", \"neurons\": {}, \"synapses\": {}, \"synapse_bytes\": {}, \"spikes\": {}, "
-      "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
+      "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
       "\"run_s\": {:.6f}, \"deliver_s\": {:.6f}, \"update_s\": {:.6f}, \"exchange_s\": {:.6f}, \"record_s\": {:.6f}, "
       "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"populations\": {{{}}}}}\n",
       sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
-      sim.synaptic_events(), spike_hash(sim.spikes()), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
+      sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
       ph.record, T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, pops);
 }
 

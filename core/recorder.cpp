@@ -25,6 +25,15 @@ std::uint64_t spike_hash(const std::vector<spike_log>& logs) {
   return f.h;
 }
 
+std::uint64_t state_hash(const std::vector<state_log>& logs) {
+  fnv1a f;
+  for (const auto& l : logs) {
+    f.add(l.population.data(), l.population.size());
+    f.add(l.data.data(), l.data.size() * sizeof(double));
+  }
+  return f.h;
+}
+
 void log_spikes(std::vector<spike_log>& logs, const std::vector<spike>& window, double h) {
   // logs are in global-id order; find each spike's population by binary search
   for (const spike& s : window) {

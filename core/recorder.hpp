@@ -40,6 +40,9 @@ struct state_log {
 /// order: equal hashes mean bit-identical spike trains. Printed in run summaries.
 std::uint64_t spike_hash(const std::vector<spike_log>& logs);
 
+/// FNV-1a hash of every state log's sampled values (bit patterns), in order.
+std::uint64_t state_hash(const std::vector<state_log>& logs);
+
 /// Appends the spikes of one window (sorted by time, then source) to the logs.
 void log_spikes(std::vector<spike_log>& logs, const std::vector<spike>& window, double h);
 

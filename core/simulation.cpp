@@ -33,24 +33,6 @@ void for_each_index(tbb::task_arena& arena, int threads, std::size_t n, F&& f) {
 simulation::simulation(network_spec spec) : spec_(std::move(spec)) {}
 simulation::~simulation() = default;
 
-std::uint64_t simulation::synapses() const {
-  std::uint64_t n = 0;
-  for (const auto& p : partitions_) n += p->synapses().size();
-  return n;
-}
-
-std::size_t simulation::synapse_bytes() const {
-  std::size_t n = 0;
-  for (const auto& p : partitions_) n += p->synapses().bytes();
-  return n;
-}
-
-std::uint64_t simulation::synaptic_events() const {
-  std::uint64_t n = 0;
-  for (const auto& p : partitions_) n += p->synaptic_events();
-  return n;
-}
-
 population_dynamics& simulation::dynamics(const std::string& name) {
   build();
   for (std::size_t i = 0; i < pop_info_.size(); ++i)
@@ -94,17 +76,24 @@ void simulation::build() {
   // two partitions per thread: measured on Brunel with 2 threads, 4 partitions ran
   // 1.15 s, 3 ran 1.25 s and 8 ran 1.56 s (each partition walks the whole spike
   // list, and rows split into smaller delay groups), bench/RESULTS.md
-  const int target_parts = spec_.sim.partitions > 0 ? spec_.sim.partitions : (threads == 1 ? 1 : 2 * threads);
+  // With MPI, ranks own every size-th partition of one plan that all ranks
+  // compute alike; results do not depend on the plan.
+  const int target_parts = spec_.sim.partitions > 0
+                               ? spec_.sim.partitions
+                               : ((threads == 1 && !comm_.distributed()) ? 1 : 2 * threads * comm_.size());
   const double total_cost = std::accumulate(cost.begin(), cost.end(), 0.0);
+  std::size_t plan_index = 0;
   for (std::size_t i = 0; i < pops_.size(); ++i) {
     const std::uint32_t n = pop_info_[i].size;
     if (n == 0) continue;
     std::uint32_t parts = total_cost > 0 ? static_cast<std::uint32_t>(std::llround(target_parts * cost[i] / total_cost)) : 1;
     parts = std::clamp<std::uint32_t>(parts, 1, n);
     const std::uint32_t chunk = (n + parts - 1) / parts;
-    for (std::uint32_t b = 0; b < n; b += chunk)
-      partitions_.push_back(std::make_unique<partition>(pops_[i].get(), pop_info_[i].first, b, std::min(n, b + chunk)));
+    for (std::uint32_t b = 0; b < n; b += chunk, ++plan_index)
+      if (static_cast<int>(plan_index % comm_.size()) == comm_.rank())
+        partitions_.push_back(std::make_unique<partition>(pops_[i].get(), pop_info_[i].first, b, std::min(n, b + chunk)));
   }
+  partition_count_ = plan_index;
 
   // stimuli
   for (std::size_t s = 0; s < spec_.stimuli.size(); ++s) {
@@ -160,6 +149,13 @@ void simulation::build() {
     d_min_ = d_min_ == 0 ? lo : std::min<step_t>(d_min_, lo);
   }
   for (const auto& p : partitions_) d_max_ = std::max<step_t>(d_max_, p->synapses().max_delay());
+  d_max_ = static_cast<step_t>(comm_.max(double(d_max_)));
+  for (const auto& p : partitions_) {
+    totals_.synapses += p->synapses().size();
+    totals_.synapse_bytes += p->synapses().bytes();
+  }
+  totals_.synapses = comm_.sum(totals_.synapses);
+  totals_.synapse_bytes = static_cast<std::size_t>(comm_.sum(std::uint64_t(totals_.synapse_bytes)));
   if (d_min_ == 0) d_min_ = 100;   // no synapses: windows only pace progress reports
   window_ = d_min_;
   for (auto& p : partitions_) p->prepare(window_ + d_max_ + 1);
@@ -268,7 +264,10 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
       p->outbox().clear();
     }
     std::sort(merged.begin(), merged.end());
-    pending_.swap(merged);
+    if (comm_.distributed())
+      comm_.allgather_spikes(merged, pending_);
+    else
+      pending_.swap(merged);
     const auto t_r = clock_type::now();
     log_spikes(spike_logs_, pending_, h);
     phases_.exchange += std::chrono::duration<double>(t_r - t_x).count();
@@ -277,10 +276,17 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     if (progress) progress(double(now_ - (end - steps)) / double(std::max<step_t>(1, steps)));
   }
   phases_.deliver = phases_.update = 0;
+  std::uint64_t events = 0;
   for (const auto& p : partitions_) {
     phases_.deliver += p->times().deliver;
     phases_.update += p->times().update;
+    events += p->synaptic_events();
   }
+  // totals over ranks; sampled state collected on rank 0 from the owners
+  totals_.events = comm_.sum(events);
+  phases_.deliver = comm_.sum(phases_.deliver);
+  phases_.update = comm_.sum(phases_.update);
+  for (auto& log : state_logs_) comm_.reduce_owned(log.data);
   phases_.run += seconds_since(t_run);
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/comm.hpp"
 #include "core/network.hpp"
 #include "core/partition.hpp"
 #include "core/recorder.hpp"
@@ -58,10 +59,13 @@ class simulation {
   step_t min_delay() const { return d_min_; }
 
   std::uint64_t neurons() const { return total_nodes_; }
-  std::uint64_t synapses() const;
-  std::size_t synapse_bytes() const;
-  std::uint64_t synaptic_events() const;
-  std::size_t partition_count() const { return partitions_.size(); }
+  /// Totals over all ranks (computed collectively in build() and run()).
+  std::uint64_t synapses() const { return totals_.synapses; }
+  std::size_t synapse_bytes() const { return totals_.synapse_bytes; }
+  std::uint64_t synaptic_events() const { return totals_.events; }
+  /// Partitions over all ranks.
+  std::size_t partition_count() const { return partition_count_; }
+  const communicator& comm() const { return comm_; }
   const std::vector<population_info>& populations() const { return pop_info_; }
   population_dynamics& dynamics(const std::string& population);
 
@@ -73,12 +77,20 @@ class simulation {
   void attach_probes(step_t end_step);
   void set_initial_state();
 
+  struct totals {
+    std::uint64_t synapses = 0, events = 0;
+    std::size_t synapse_bytes = 0;
+  };
+
   network_spec spec_;
+  communicator comm_;
+  totals totals_;
+  std::size_t partition_count_ = 0;
   bool built_ = false;
   std::vector<std::unique_ptr<population_dynamics>> pops_;
   std::vector<population_info> pop_info_;
   std::vector<std::unique_ptr<stimulus>> stimuli_;
-  std::vector<std::unique_ptr<partition>> partitions_;
+  std::vector<std::unique_ptr<partition>> partitions_;   // the partitions this rank owns
   std::vector<spike> pending_;   // spikes of the last window, not yet queued
   std::vector<spike_log> spike_logs_;
   std::vector<state_log> state_logs_;
