@@ -124,12 +124,24 @@ int cmd_info(const run_options& o) {
     fmt::print("    {:>10} -> {:<10} {:<20} {:>14.0f} synapses{}\n", pr.source, pr.target, rule_name(pr.rule.type), n,
                pr.rule.type == connection_rule::kind::pairwise_bernoulli ? " (expected)" : "");
   }
-  // 8 bytes per synapse in the store, plus per-partition row offsets and delay
-  // groups (estimated at one group per source and target population), plus
-  // about 48 bytes of state per neuron.
-  const double bytes = 8.0 * synapses + 16.0 * double(neurons) * double(spec.populations.size()) + 48.0 * double(neurons);
+  // Run time: 8 bytes per synapse in the store, per-partition row offsets and
+  // delay groups (estimated at one group per source and target population), and
+  // about 48 bytes of state per neuron. Construction adds, for the partitions
+  // built at once (one per thread), 16-byte records held twice while sorting.
+  const double run_bytes = 8.0 * synapses + 16.0 * double(neurons) * double(spec.populations.size()) + 48.0 * double(neurons);
+  double largest_in = 0;
+  for (const auto& p : spec.populations) {
+    double in = 0;
+    for (const auto& pr : spec.projections)
+      if (pr.target == p.name) in += expected_synapses(pr.rule, spec.find(pr.source)->size, p.size, pr.source == pr.target);
+    largest_in = std::max(largest_in, in);
+  }
+  const int threads = std::max(1, spec.sim.threads);
+  const double build_bytes = 32.0 * std::min(synapses, largest_in * (threads == 1 ? 1.0 : 0.5 * threads));
+  const double mib = 1024.0 * 1024.0;
   fmt::print("  total: {} nodes, {:.0f} synapses\n", neurons, synapses);
-  fmt::print("  memory estimate: {:.1f} MiB (synapse store and state, excluding recorded data)\n", bytes / (1024.0 * 1024.0));
+  fmt::print("  memory estimate: {:.1f} MiB while running, up to {:.1f} MiB while building (excluding recorded data)\n",
+             run_bytes / mib, (run_bytes + build_bytes) / mib);
   return 0;
 }
 
