@@ -20,13 +20,21 @@ using clock_type = std::chrono::steady_clock;
 double seconds_since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
 
 /// Runs f(i) for i in [0, n) on the arena's threads, or inline for one thread.
+/// `pinned`: one item per thread, each on its own thread (static partitioner):
+/// with dynamic scheduling and one-step windows the calling thread often ran
+/// both groups before the other woke (COBA 64k, 2 threads: 1.43 s against 0.98 s).
 template <class F>
-void for_each_index(tbb::task_arena& arena, int threads, std::size_t n, F&& f) {
+void for_each_index(tbb::task_arena& arena, int threads, std::size_t n, F&& f, bool pinned = false) {
   if (threads <= 1) {
     for (std::size_t i = 0; i < n; ++i) f(i);
     return;
   }
-  arena.execute([&] { tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) { f(i); }, tbb::static_partitioner()); });
+  arena.execute([&] {
+    if (pinned)
+      tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) { f(i); }, tbb::static_partitioner());
+    else
+      tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) { f(i); }, tbb::simple_partitioner());
+  });
 }
 }  // namespace
 
@@ -73,27 +81,67 @@ void simulation::build() {
     cost[pop_index(pr.target)] += 0.05 * n;
     pop_info_[pop_index(pr.target)].synapses_in += static_cast<std::uint64_t>(n);
   }
-  // two partitions per thread: measured on Brunel with 2 threads, 4 partitions ran
-  // 1.15 s, 3 ran 1.25 s and 8 ran 1.56 s (each partition walks the whole spike
-  // list, and rows split into smaller delay groups), bench/RESULTS.md
-  // With MPI, ranks own every size-th partition of one plan that all ranks
-  // compute alike; results do not depend on the plan.
-  const int target_parts = spec_.sim.partitions > 0
-                               ? spec_.sim.partitions
-                               : ((threads == 1 && !comm_.distributed()) ? 1 : 2 * threads * comm_.size());
+  // The plan: a list of (population, range) partitions, each in a group; a
+  // thread runs one group at a time. All ranks compute the same plan and own
+  // contiguous blocks of groups; results do not depend on the plan.
+  struct planned {
+    std::size_t pop;
+    std::uint32_t begin, end;
+    std::size_t group;
+  };
+  std::vector<planned> plan;
   const double total_cost = std::accumulate(cost.begin(), cost.end(), 0.0);
-  std::size_t plan_index = 0;
-  for (std::size_t i = 0; i < pops_.size(); ++i) {
-    const std::uint32_t n = pop_info_[i].size;
-    if (n == 0) continue;
-    std::uint32_t parts = total_cost > 0 ? static_cast<std::uint32_t>(std::llround(target_parts * cost[i] / total_cost)) : 1;
-    parts = std::clamp<std::uint32_t>(parts, 1, n);
-    const std::uint32_t chunk = (n + parts - 1) / parts;
-    for (std::uint32_t b = 0; b < n; b += chunk, ++plan_index)
-      if (static_cast<int>(plan_index % comm_.size()) == comm_.rank())
-        partitions_.push_back(std::make_unique<partition>(pops_[i].get(), pop_info_[i].first, b, std::min(n, b + chunk)));
+  if (spec_.sim.partitions > 0) {
+    // explicit: split each population into about partitions * its cost share,
+    // every partition its own group (scheduled dynamically)
+    for (std::size_t i = 0; i < pops_.size(); ++i) {
+      const std::uint32_t n = pop_info_[i].size;
+      std::uint32_t parts = total_cost > 0 ? static_cast<std::uint32_t>(std::llround(spec_.sim.partitions * cost[i] / total_cost)) : 1;
+      parts = std::clamp<std::uint32_t>(parts, 1, std::max<std::uint32_t>(n, 1));
+      const std::uint32_t chunk = (n + parts - 1) / parts;
+      for (std::uint32_t b = 0; b < n; b += chunk) plan.push_back({i, b, std::min(n, b + chunk), plan.size()});
+    }
+  } else {
+    // automatic: cut the populations, laid end to end by cost, into one
+    // equal-cost group per thread (and rank); a cut inside a population splits
+    // it, so a group holds one partition per population it touches. On Brunel
+    // with 2 threads this replaced 3 + 1 equal-size partitions per population
+    // (7% imbalance between the threads), bench/RESULTS.md.
+    const std::size_t groups = std::size_t(threads) * std::size_t(comm_.size());
+    double before = 0;   // cost of the populations before this one
+    for (std::size_t i = 0; i < pops_.size(); ++i) {
+      const std::uint32_t n = pop_info_[i].size;
+      const double per = n > 0 ? cost[i] / n : 0.0;
+      std::uint32_t b = 0;
+      while (b < n) {
+        // the group of neuron b, and where that group ends inside this population
+        const double at = before + per * (b + 0.5);
+        std::size_t g = total_cost > 0 ? std::min(groups - 1, static_cast<std::size_t>(at / total_cost * groups)) : 0;
+        const double group_end = total_cost * double(g + 1) / double(groups);
+        std::uint32_t e = n;
+        if (g + 1 < groups && per > 0) {
+          const double x = std::round((group_end - before) / per);
+          e = static_cast<std::uint32_t>(std::clamp(x, double(b + 1), double(n)));
+        }
+        plan.push_back({i, b, e, g});
+        b = e;
+      }
+      before += cost[i];
+    }
   }
-  partition_count_ = plan_index;
+  const std::size_t n_groups = plan.empty() ? 0 : plan.back().group + 1;
+  group_begin_.clear();
+  for (const planned& pl : plan) {
+    const auto owner = static_cast<int>(pl.group * std::size_t(comm_.size()) / std::max<std::size_t>(n_groups, 1));
+    if (owner != comm_.rank()) continue;
+    if (group_begin_.empty() || group_of_.back() != pl.group) {
+      group_begin_.push_back(partitions_.size());
+      group_of_.push_back(pl.group);
+    }
+    partitions_.push_back(std::make_unique<partition>(pops_[pl.pop].get(), pop_info_[pl.pop].first, pl.begin, pl.end));
+  }
+  group_begin_.push_back(partitions_.size());
+  partition_count_ = plan.size();
 
   // stimuli
   for (std::size_t s = 0; s < spec_.stimuli.size(); ++s) {
@@ -249,14 +297,16 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
   std::vector<spike> merged;
   while (now_ < end) {
     const step_t w0 = now_, w1 = std::min(now_ + window_, end);
-    for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
-      partition& p = *partitions_[pi];
-      p.enqueue(pending_);
-      for (step_t k = w0; k < w1; ++k) {
-        p.advance(k, h);
-        p.sample(k + 1);
+    for_each_index(arena, threads, group_begin_.size() - 1, [&](std::size_t g) {
+      for (std::size_t pi = group_begin_[g]; pi < group_begin_[g + 1]; ++pi) {
+        partition& p = *partitions_[pi];
+        p.enqueue(pending_);
+        for (step_t k = w0; k < w1; ++k) {
+          p.advance(k, h);
+          p.sample(k + 1);
+        }
       }
-    });
+    }, /*pinned=*/true);
     const auto t_x = clock_type::now();
     merged.clear();
     for (auto& p : partitions_) {

@@ -90,7 +90,9 @@ class simulation {
   std::vector<std::unique_ptr<population_dynamics>> pops_;
   std::vector<population_info> pop_info_;
   std::vector<std::unique_ptr<stimulus>> stimuli_;
-  std::vector<std::unique_ptr<partition>> partitions_;   // the partitions this rank owns
+  std::vector<std::unique_ptr<partition>> partitions_;   // the partitions this rank owns, by group
+  std::vector<std::size_t> group_begin_;                 // group g: partitions_[group_begin_[g] .. group_begin_[g+1])
+  std::vector<std::size_t> group_of_;                    // plan group number of each owned group
   std::vector<spike> pending_;   // spikes of the last window, not yet queued
   std::vector<spike_log> spike_logs_;
   std::vector<state_log> state_logs_;
