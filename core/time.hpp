@@ -4,6 +4,7 @@
 // in floating point: t = step * h + offset is computed afresh from integers.
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 namespace apical {
@@ -38,6 +39,18 @@ inline grid_time to_grid(double t_ms, double h_ms) {
   if (std::abs(x - r) < 1e-9) return {static_cast<step_t>(r), 0.0};
   const double f = std::floor(x);
   return {static_cast<step_t>(f), t_ms - f * h_ms};
+}
+
+/// The first step starting at or after t [ms] (the step of t when t is on the grid).
+inline step_t first_step_at_or_after(double t_ms, double h_ms) {
+  const grid_time g = to_grid(t_ms, h_ms);
+  return g.offset > 0.0 ? g.step + 1 : g.step;
+}
+
+/// The first step at or after `stop` [ms]: an activity running while t < stop
+/// stops there. stop >= 1e299 (or infinity) means never.
+inline step_t stop_step(double stop_ms, double h_ms) {
+  return stop_ms >= 1e299 ? std::numeric_limits<step_t>::max() : first_step_at_or_after(stop_ms, h_ms);
 }
 
 /// Number of steps in a duration that must be a whole multiple of h.

@@ -1,9 +1,10 @@
-#include "core/flag_scan.hpp"
 #include "neurons/lif_cond_exp.hpp"
 
 #include <cmath>
 
 #include <fmt/format.h>
+
+#include "neurons/grid_threshold.hpp"
 
 #include "core/vector_math.hpp"
 
@@ -57,7 +58,8 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   std::uint8_t* __restrict fired = ctx.scratch;
   const auto [P_ex, P_in, Ph_ex, Ph_in, n_ref] = d_;
   const double h_over_C = h_ / p_.C_m, g_L = p_.g_L, gLEL = p_.g_L * p_.E_L, E_ex = p_.E_ex, E_in = p_.E_in;
-  const double V_th = p_.V_th, V_reset = p_.V_reset, I_e = p_.I_e;
+  const double I_e = p_.I_e;
+  const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
   std::uint32_t any = 0;
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
@@ -72,21 +74,13 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     if constexpr (has_current) cur[li] = 0.0;
     const double V_inf = (gLEL + gme * E_ex + gmi * E_in + I) / gt;
     const double V_free = V_inf + (V[li] - V_inf) * exp_vec(-gt * h_over_C);
-    const std::int32_t r = rc[li];
-    const bool refractory = r > 0;
-    const double Vn = refractory ? V[li] : V_free;
-    const bool fire = !refractory && Vn >= V_th;
-    V[li] = fire ? V_reset : Vn;
-    rc[li] = fire ? n_ref : (refractory ? r - 1 : 0);
+    const bool fire = rule.apply(V[li], V_free, rc[li]);
     fired[li] = fire;
     any |= fire;
     gex[li] = ge * P_ex;
     gin[li] = gi * P_in;
   }
-  if (any)
-    for_each_flagged(fired, n, [&](std::size_t li, std::uint8_t) {
-      ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
-    });
+  if (any) emit_grid_spikes(fired, n, begin, ctx);
 }
 
 }  // namespace apical

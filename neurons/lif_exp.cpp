@@ -1,10 +1,11 @@
-#include "core/flag_scan.hpp"
 #include "neurons/lif_exp.hpp"
 
 #include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
+
+#include "neurons/grid_threshold.hpp"
 
 namespace apical {
 
@@ -73,7 +74,8 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   std::int32_t* __restrict rc = ref_count.data() + begin;
   std::uint8_t* __restrict fired = ctx.scratch;
   const auto [P22, P20, P11e, P11i, P21e, P21i, n_ref] = d_;
-  const double E_L = p_.E_L, V_th = p_.V_th, V_reset = p_.V_reset, I_e = p_.I_e;
+  const double E_L = p_.E_L, I_e = p_.I_e;
+  const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
   std::uint32_t any = 0;
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
@@ -84,21 +86,13 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
     const double Ii = Ii_[li];
     const double I = has_current ? I_e + cur[li] : I_e + 0.0;
     const double V_free = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
-    const std::int32_t r = rc[li];
-    const bool refractory = r > 0;
-    const double Vn = refractory ? V[li] : V_free;
-    const bool fire = !refractory && Vn >= V_th;
-    V[li] = fire ? V_reset : Vn;
-    rc[li] = fire ? n_ref : (refractory ? r - 1 : 0);
+    const bool fire = rule.apply(V[li], V_free, rc[li]);
     fired[li] = fire;
     any |= fire;
     Ie_[li] = Ie * P11e;
     Ii_[li] = Ii * P11i;
   }
-  if (any)
-    for_each_flagged(fired, n, [&](std::size_t li, std::uint8_t) {
-      ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
-    });
+  if (any) emit_grid_spikes(fired, n, begin, ctx);
 }
 
 namespace {

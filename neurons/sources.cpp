@@ -41,18 +41,11 @@ std::optional<param_error> poisson_source_params::validate() const {
   return std::nullopt;
 }
 
-namespace {
-step_t first_step_at_or_after(double t, double h) {
-  const grid_time g = to_grid(t, h);
-  return g.offset > 0.0 ? g.step + 1 : g.step;
-}
-}  // namespace
-
 poisson_source::poisson_source(std::size_t n, const poisson_source_params& p, double h, std::uint64_t seed,
                                std::uint64_t stream_id)
     : n_(n), p_(p), table_(p.rate * h * 1e-3), seed_(seed), stream_(stream_id) {
   first_ = first_step_at_or_after(p.start, h);
-  last_ = p.stop >= 1e299 ? std::numeric_limits<step_t>::max() : first_step_at_or_after(p.stop, h);
+  last_ = stop_step(p.stop, h);
 }
 
 void poisson_source::update(std::size_t begin, std::size_t end, step_context& ctx) {

@@ -6,16 +6,6 @@
 
 namespace apical {
 
-namespace {
-step_t first_step_at_or_after(double t, double h) {
-  const grid_time g = to_grid(t, h);
-  return g.offset > 0.0 ? g.step + 1 : g.step;
-}
-step_t stop_step(double stop, double h) {
-  return stop >= 1e299 ? std::numeric_limits<step_t>::max() : first_step_at_or_after(stop, h);
-}
-}  // namespace
-
 poisson_input::poisson_input(double rate_hz, double weight, int receptor, double start, double stop, double h,
                              std::uint64_t seed, std::uint64_t stream_id)
     : table_(rate_hz * h * 1e-3), weight_(weight), receptor_(receptor), first_(first_step_at_or_after(start, h)),
