@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <toml.hpp>
 
+#include "models/microcircuit.hpp"
 #include "neurons/registry.hpp"
 
 namespace apical {
@@ -230,8 +231,45 @@ void read_simulation(const reader& r, const value& root, network_spec& net) {
   }
 }
 
+/// [microcircuit]: the Potjans-Diesmann network from models/microcircuit.hpp.
+void read_microcircuit(const reader& r, const value& root, network_spec& net) {
+  const value* m = r.get(root, "microcircuit");
+  if (!m) return;
+  const std::string path = "microcircuit";
+  r.table(*m, path);
+  r.only(*m, path, {"scale", "n_scale", "k_scale", "background", "thalamus", "th_start", "th_duration", "th_rate", "v0"});
+  microcircuit_options o;
+  auto scale = [&](const char* key, double& out) {
+    if (const value* v = r.get(*m, key)) {
+      out = r.number(*v, path + "." + key);
+      if (!(out > 0.0 && out <= 1.0)) r.fail(*v, path + "." + key, fmt::format("must lie in (0, 1] (got {})", out));
+    }
+  };
+  double both = 1.0;
+  scale("scale", both);
+  o.n_scale = o.k_scale = both;
+  scale("n_scale", o.n_scale);
+  scale("k_scale", o.k_scale);
+  if (const value* v = r.get(*m, "background")) {
+    o.background = r.string(*v, path + ".background");
+    if (o.background != "poisson" && o.background != "dc") r.fail(*v, path + ".background", "must be \"poisson\" or \"dc\"");
+  }
+  if (const value* v = r.get(*m, "v0")) {
+    o.v0 = r.string(*v, path + ".v0");
+    if (o.v0 != "optimized" && o.v0 != "original") r.fail(*v, path + ".v0", "must be \"optimized\" or \"original\"");
+  }
+  if (const value* v = r.get(*m, "thalamus")) o.thalamus = r.boolean(*v, path + ".thalamus");
+  for (auto [key, out] : {std::pair{"th_start", &o.th_start}, {"th_duration", &o.th_duration}, {"th_rate", &o.th_rate}})
+    if (const value* v = r.get(*m, key)) {
+      *out = r.number(*v, path + "." + key);
+      if (!(*out >= 0.0) || !std::isfinite(*out)) r.fail(*v, path + "." + key, fmt::format("must be >= 0 (got {})", *out));
+    }
+  build_microcircuit(o, net);
+}
+
 void read_populations(const reader& r, const value& root, network_spec& net) {
   const value* arr = r.get(root, "population");
+  if (!arr && !net.populations.empty()) return;   // a builder made them
   if (!arr) throw model_error(r.file, 0, "population", "the model has no [[population]]");
   std::size_t i = 0;
   for (const auto& pv : r.array(*arr, "population")) {
@@ -524,14 +562,16 @@ network_spec parse_model(const std::string& text, const std::string& name, const
     throw model_error(name, static_cast<unsigned>(e.location().line()), "(syntax)", "not valid TOML: " + what);
   }
   reader r{name, base_dir};
-  r.only(root, "(top level)", {"simulation", "population", "projection", "stimulus", "recorder"});
+  r.only(root, "(top level)", {"simulation", "microcircuit", "population", "projection", "stimulus", "recorder"});
   network_spec net;
   net.source_file = name;
   read_simulation(r, root, net);
+  read_microcircuit(r, root, net);
   read_populations(r, root, net);
   read_projections(r, root, net);
   read_stimuli(r, root, net);
   read_recorders(r, root, net);
+  check_network(net);   // what builders made obeys the same rules
   return net;
 }
 
