@@ -65,13 +65,8 @@ double distribution::draw(stream_engine& rng) const {
     case kind::constant: return value;
     case kind::uniform: return low + (high - low) * rng.uniform();
     case kind::normal: {
-      // Box-Muller on the counter stream (std::normal_distribution would cache a
-      // second value, which is fine, but this keeps one draw = two uniforms).
-      for (;;) {
-        const double u1 = 1.0 - rng.uniform();   // (0, 1]
-        const double u2 = rng.uniform();
-        const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-        const double x = mean + std * z;
+      for (;;) {   // redraw outside [low, high] (NEST normal_clipped)
+        const double x = mean + std * rng.normal();
         if (x >= low && x <= high) return x;
       }
     }

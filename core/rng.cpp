@@ -5,6 +5,20 @@
 
 namespace apical {
 
+double stream_engine::normal() {
+  if (has_spare_) {
+    has_spare_ = false;
+    return spare_;
+  }
+  const double u1 = 1.0 - uniform();   // (0, 1]
+  const double u2 = uniform();
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  const double a = 2.0 * M_PI * u2;
+  spare_ = r * std::sin(a);
+  has_spare_ = true;
+  return r * std::cos(a);
+}
+
 poisson_table::poisson_table(double mean) : mean_(mean) {
   // P(n) by the recurrence p_n = p_{n-1} * mean / n, summed until the tail is
   // below double precision. For mean > 700 exp(-mean) underflows: callers use

@@ -71,6 +71,9 @@ class stream_engine {
     const u32 b = (*this)();
     return to_unit(a, b);
   }
+  /// Standard normal by Box-Muller; each pair of uniforms gives two values,
+  /// the second kept for the next call (a pure function of the stream still).
+  double normal();
 
  private:
   void refill() {
@@ -82,6 +85,8 @@ class stream_engine {
   std::array<u32, 4> ctr_;
   std::array<u32, 4> block_{};
   int pos_ = 4;
+  double spare_ = 0.0;
+  bool has_spare_ = false;
 };
 
 /// Poisson counts with a fixed mean by inversion of a tabulated CDF: one

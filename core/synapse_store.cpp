@@ -5,26 +5,23 @@
 namespace apical {
 
 synapse_store synapse_store::build(std::vector<entry>&& e, std::uint32_t n_sources) {
-  // Stable counting sort by source (O(n)), then a stable sort of each row by
-  // (delay, receptor, target) where it is not already in that order.
+  // Rows ordered by (source, delay, receptor) with two stable counting passes
+  // (least significant key first), O(n): the per-row stable_sort it replaces was
+  // a quarter of the microcircuit's construction time. Within equal keys the
+  // generation order stays, which is deterministic and the same for any
+  // partitioning (generation is by projection, then by target's row stream).
   {
-    std::vector<std::uint32_t> start(std::size_t(n_sources) + 1, 0);
-    for (const entry& x : e) ++start[x.source + 1];
-    for (std::uint32_t i = 0; i < n_sources; ++i) start[i + 1] += start[i];
-    std::vector<entry> sorted(e.size());
-    for (const entry& x : e) sorted[start[x.source]++] = x;
-    e.swap(sorted);
-  }
-  const auto row_less = [](const entry& a, const entry& b) {
-    if (a.delay != b.delay) return a.delay < b.delay;
-    if (a.receptor != b.receptor) return a.receptor < b.receptor;
-    return a.target < b.target;
-  };
-  for (std::size_t b = 0; b < e.size();) {
-    std::size_t f = b;
-    while (f < e.size() && e[f].source == e[b].source) ++f;
-    if (!std::is_sorted(e.begin() + b, e.begin() + f, row_less)) std::stable_sort(e.begin() + b, e.begin() + f, row_less);
-    b = f;
+    std::uint32_t max_key = 0;
+    for (const entry& x : e) max_key = std::max<std::uint32_t>(max_key, x.delay * 4u + x.receptor);
+    std::vector<entry> tmp(e.size());
+    auto counting_pass = [&](std::vector<entry>& from, std::vector<entry>& to, std::size_t buckets, auto key) {
+      std::vector<std::uint32_t> start(buckets + 1, 0);
+      for (const entry& x : from) ++start[key(x) + 1];
+      for (std::size_t i = 0; i < buckets; ++i) start[i + 1] += start[i];
+      for (const entry& x : from) to[start[key(x)]++] = x;
+    };
+    counting_pass(e, tmp, std::size_t(max_key) + 1, [](const entry& x) { return x.delay * 4u + x.receptor; });
+    counting_pass(tmp, e, n_sources, [](const entry& x) { return x.source; });
   }
   synapse_store s;
   s.row_.assign(std::size_t(n_sources) + 1, 0);

@@ -32,9 +32,10 @@ class synapse_store {
     std::uint16_t receptor;
   };
 
-  /// Builds the rows from entries in generation order; entries with equal
-  /// (source, delay, receptor, target) keep that order (stable), so the layout
-  /// does not depend on how the network was partitioned.
+  /// Builds the rows from entries in generation order, grouped by (source,
+  /// delay, receptor); within a group the generation order is kept (by target
+  /// within a projection), so the layout does not depend on how the network was
+  /// partitioned. Receptor must be < 4.
   static synapse_store build(std::vector<entry>&& entries, std::uint32_t n_sources);
 
   std::span<const delay_group> row(std::uint32_t source) const {
