@@ -164,29 +164,43 @@ void simulation::build() {
   const auto n_sources = static_cast<std::uint32_t>(total_nodes_);
   for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
     partition& part = *partitions_[pi];
-    std::vector<synapse_store::entry> entries;
     double expected = 0;
     for (const auto& pr : spec_.projections)
       if (pops_[pop_index(pr.target)].get() == &part.population())
         expected += expected_synapses(pr.rule, spec_.find(pr.source)->size, spec_.find(pr.target)->size, pr.source == pr.target) *
                     double(part.neurons()) / double(spec_.find(pr.target)->size);
-    entries.reserve(static_cast<std::size_t>(expected * 1.05) + 16);
-    for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
-      const auto& pr = spec_.projections[j];
-      const std::size_t post = pop_index(pr.target);
-      if (pops_[post].get() != &part.population()) continue;
-      const std::size_t pre = pop_index(pr.source);
-      const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
-      const std::uint32_t src0 = pop_info_[pre].first;
-      const std::uint32_t b = part.begin();
-      generate(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j},
-               part.begin(), part.end(), [&](std::uint32_t s, std::uint32_t t, double w, double d) {
-                 const auto steps = std::max<long long>(1, std::llround(d / h));
-                 entries.push_back({src0 + s, t - b, static_cast<float>(w), static_cast<std::uint16_t>(steps),
-                                    static_cast<std::uint16_t>(port)});
-               });
+    // Built in blocks of targets of about 8 million synapses: a block's 16-byte
+    // records and their sorted copy are freed once the block is a compact store,
+    // so construction holds about 16 bytes per synapse of the partition (the
+    // blocks and the merged store) instead of 32 (microcircuit: bench/RESULTS.md).
+    constexpr double block_synapses = 8e6;
+    const auto blocks = static_cast<std::uint32_t>(std::max(1.0, std::ceil(expected / block_synapses)));
+    const std::uint32_t block_len = (part.neurons() + blocks - 1) / blocks;
+    std::vector<synapse_store> pieces;
+    std::vector<synapse_store::entry> entries;
+    for (std::uint32_t c0 = part.begin(); c0 < part.end(); c0 += block_len) {
+      const std::uint32_t c1 = std::min(part.end(), c0 + block_len);
+      entries.clear();
+      entries.reserve(static_cast<std::size_t>(expected * 1.05 * double(c1 - c0) / double(part.neurons())) + 16);
+      for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
+        const auto& pr = spec_.projections[j];
+        const std::size_t post = pop_index(pr.target);
+        if (pops_[post].get() != &part.population()) continue;
+        const std::size_t pre = pop_index(pr.source);
+        const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
+        const std::uint32_t src0 = pop_info_[pre].first;
+        const std::uint32_t b = part.begin();
+        generate(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j},
+                 c0, c1, [&](std::uint32_t s, std::uint32_t t, double w, double d) {
+                   const auto steps = std::max<long long>(1, std::llround(d / h));
+                   entries.push_back({src0 + s, t - b, static_cast<float>(w), static_cast<std::uint16_t>(steps),
+                                      static_cast<std::uint16_t>(port)});
+                 });
+      }
+      pieces.push_back(synapse_store::build(std::move(entries), n_sources));
+      entries = {};
     }
-    part.set_synapses(synapse_store::build(std::move(entries), n_sources));
+    part.set_synapses(synapse_store::merge(std::move(pieces), n_sources));
   });
 
   // lookahead: the smallest delay; the queue spans the longest

@@ -1,6 +1,7 @@
 #include "core/synapse_store.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace apical {
 
@@ -43,6 +44,54 @@ synapse_store synapse_store::build(std::vector<entry>&& e, std::uint32_t n_sourc
   s.row_[n_sources] = static_cast<std::uint32_t>(s.groups_.size());
   std::vector<entry>().swap(e);
   s.groups_.shrink_to_fit();
+  return s;
+}
+
+synapse_store synapse_store::merge(std::vector<synapse_store>&& blocks, std::uint32_t n_sources) {
+  if (blocks.size() == 1) return std::move(blocks.front());
+  synapse_store s;
+  std::size_t total = 0, groups = 0;
+  for (const auto& b : blocks) {
+    total += b.syn_.size();
+    groups += b.groups_.size();
+  }
+  s.syn_.reserve(total);
+  s.groups_.reserve(groups);
+  s.row_.assign(std::size_t(n_sources) + 1, 0);
+  std::vector<std::size_t> head(blocks.size()), stop(blocks.size());
+  for (std::uint32_t src = 0; src < n_sources; ++src) {
+    s.row_[src] = static_cast<std::uint32_t>(s.groups_.size());
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      const auto& b = blocks[k];
+      head[k] = b.row_.empty() ? 0 : b.row_[src];
+      stop[k] = b.row_.empty() ? 0 : b.row_[src + 1];
+    }
+    for (;;) {
+      // the smallest (delay, receptor) at the heads of the blocks' rows
+      std::uint32_t best = UINT32_MAX;
+      for (std::size_t k = 0; k < blocks.size(); ++k)
+        if (head[k] < stop[k]) {
+          const delay_group& g = blocks[k].groups_[head[k]];
+          best = std::min<std::uint32_t>(best, g.delay * 4u + g.receptor);
+        }
+      if (best == UINT32_MAX) break;
+      delay_group out{static_cast<std::uint32_t>(s.syn_.size()), 0, static_cast<std::uint16_t>(best / 4),
+                      static_cast<std::uint16_t>(best % 4)};
+      for (std::size_t k = 0; k < blocks.size(); ++k) {
+        if (head[k] >= stop[k]) continue;
+        const delay_group& g = blocks[k].groups_[head[k]];
+        if (g.delay * 4u + g.receptor != best) continue;
+        s.syn_.insert(s.syn_.end(), blocks[k].syn_.begin() + g.begin, blocks[k].syn_.begin() + g.end);
+        ++head[k];
+      }
+      out.end = static_cast<std::uint32_t>(s.syn_.size());
+      s.max_delay_ = std::max(s.max_delay_, out.delay);
+      s.groups_.push_back(out);
+    }
+  }
+  s.row_[n_sources] = static_cast<std::uint32_t>(s.groups_.size());
+  s.groups_.shrink_to_fit();
+  std::vector<synapse_store>().swap(blocks);
   return s;
 }
 

@@ -38,6 +38,12 @@ class synapse_store {
   /// partitioned. Receptor must be < 4.
   static synapse_store build(std::vector<entry>&& entries, std::uint32_t n_sources);
 
+  /// Joins stores built for consecutive blocks of targets into one: row by
+  /// row, groups with equal (delay, receptor) are concatenated in block order.
+  /// Every target's synapses lie in one block, so each target sees its inputs
+  /// in the same order as from a single build.
+  static synapse_store merge(std::vector<synapse_store>&& blocks, std::uint32_t n_sources);
+
   std::span<const delay_group> row(std::uint32_t source) const {
     if (row_.empty()) return {};
     return {groups_.data() + row_[source], groups_.data() + row_[source + 1]};
