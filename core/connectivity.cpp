@@ -68,20 +68,24 @@ double expected_synapses(const connection_rule& r, std::uint64_t n_pre, std::uin
 
 namespace {
 
-/// Draws weights and delays of one row in the row's own streams.
+/// Draws weights and delays of one row in the row's own streams and collects
+/// the row's synapses; flush() hands them to the sink.
 struct row_values {
   stream_engine w, d;
   const distribution& wd;
   const distribution& dd;
-  row_values(const projection_streams& ids, std::uint64_t row, const distribution& wdist, const distribution& ddist)
+  std::vector<generated_synapse>& buf;
+  row_values(const projection_streams& ids, std::uint64_t row, const distribution& wdist, const distribution& ddist,
+             std::vector<generated_synapse>& buffer)
       : w(ids.seed, stream_tag::weights, ids.projection_id, row),
         d(ids.seed, stream_tag::delays, ids.projection_id, row),
         wd(wdist),
-        dd(ddist) {}
-  void emit(const synapse_sink& sink, std::uint32_t s, std::uint32_t t) {
+        dd(ddist),
+        buf(buffer) {}
+  void emit(std::uint32_t s, std::uint32_t t) {
     const double wv = wd.draw(w);
     const double dv = dd.draw(d);
-    sink(s, t, wv, dv);
+    buf.push_back({s, t, wv, dv});
   }
 };
 
@@ -131,25 +135,32 @@ void draw_row(stream_engine& e, std::uint64_t n, std::uint64_t k, bool multapses
 
 }  // namespace
 
-void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_post, bool same,
-              const distribution& weight, const distribution& delay, const projection_streams& ids,
-              std::uint32_t t0, std::uint32_t t1, const synapse_sink& sink) {
+void generate_rows(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_post, bool same,
+                   const distribution& weight, const distribution& delay, const projection_streams& ids,
+                   std::uint32_t t0, std::uint32_t t1, const row_sink& sink) {
   using k = connection_rule::kind;
   const bool no_self = same && !r.allow_autapses;
   std::vector<std::uint32_t> row;
+  std::vector<generated_synapse> buf;
+  auto flush = [&] {
+    if (!buf.empty()) sink(buf);
+    buf.clear();
+  };
   switch (r.type) {
     case k::all_to_all:
       for (std::uint32_t t = t0; t < t1; ++t) {
-        row_values v(ids, t, weight, delay);
+        row_values v(ids, t, weight, delay, buf);
         for (std::uint32_t s = 0; s < n_pre; ++s)
-          if (!(no_self && s == t)) v.emit(sink, s, t);
+          if (!(no_self && s == t)) v.emit(s, t);
+        flush();
       }
       return;
     case k::one_to_one:
       for (std::uint32_t t = t0; t < t1; ++t) {
         if (no_self) continue;
-        row_values v(ids, t, weight, delay);
-        v.emit(sink, t, t);
+        row_values v(ids, t, weight, delay, buf);
+        v.emit(t, t);
+        flush();
       }
       return;
     case k::pairwise_bernoulli: {
@@ -159,7 +170,7 @@ void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_pos
       const double log_q = std::log1p(-r.p);
       for (std::uint32_t t = t0; t < t1; ++t) {
         stream_engine e(ids.seed, stream_tag::connectivity, ids.projection_id, t);
-        row_values v(ids, t, weight, delay);
+        row_values v(ids, t, weight, delay, buf);
         std::uint64_t s = 0;
         while (true) {
           if (r.p < 1.0) {
@@ -169,9 +180,10 @@ void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_pos
             s += static_cast<std::uint64_t>(gap);
           }
           if (s >= n_pre) break;
-          if (!(no_self && s == t)) v.emit(sink, static_cast<std::uint32_t>(s), t);
+          if (!(no_self && s == t)) v.emit(static_cast<std::uint32_t>(s), t);
           ++s;
         }
+        flush();
       }
       return;
     }
@@ -179,8 +191,9 @@ void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_pos
       for (std::uint32_t t = t0; t < t1; ++t) {
         stream_engine e(ids.seed, stream_tag::connectivity, ids.projection_id, t);
         draw_row(e, n_pre, r.n, r.allow_multapses, no_self ? t : n_pre, row);
-        row_values v(ids, t, weight, delay);
-        for (auto s : row) v.emit(sink, s, t);
+        row_values v(ids, t, weight, delay, buf);
+        for (auto s : row) v.emit(s, t);
+        flush();
       }
       return;
     case k::fixed_outdegree:
@@ -188,11 +201,12 @@ void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_pos
       for (std::uint32_t s = 0; s < n_pre; ++s) {
         stream_engine e(ids.seed, stream_tag::connectivity, ids.projection_id, s);
         draw_row(e, n_post, r.n, r.allow_multapses, no_self ? s : n_post, row);
-        row_values v(ids, s, weight, delay);
+        row_values v(ids, s, weight, delay, buf);
         for (auto t : row) {
           const double wv = v.wd.draw(v.w), dv = v.dd.draw(v.d);
-          if (t >= t0 && t < t1) sink(s, t, wv, dv);
+          if (t >= t0 && t < t1) buf.push_back({s, t, wv, dv});
         }
+        flush();
       }
       return;
     case k::fixed_total_number: {
@@ -210,12 +224,21 @@ void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_pos
         if (t < t0) continue;
         stream_engine e(ids.seed, stream_tag::connectivity, ids.projection_id, t);
         draw_row(e, n_pre, count, true, no_self ? t : n_pre, row);
-        row_values v(ids, t, weight, delay);
-        for (auto s : row) v.emit(sink, s, t);
+        row_values v(ids, t, weight, delay, buf);
+        for (auto s : row) v.emit(s, t);
+        flush();
       }
       return;
     }
   }
+}
+
+void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_post, bool same,
+              const distribution& weight, const distribution& delay, const projection_streams& ids,
+              std::uint32_t t0, std::uint32_t t1, const synapse_sink& sink) {
+  generate_rows(r, n_pre, n_post, same, weight, delay, ids, t0, t1, [&](std::span<const generated_synapse> row) {
+    for (const auto& x : row) sink(x.source, x.target, x.weight, x.delay);
+  });
 }
 
 }  // namespace apical

@@ -9,6 +9,7 @@
 // is split into partitions, threads or ranks.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "core/distribution.hpp"
@@ -37,6 +38,15 @@ double expected_synapses(const connection_rule& r, std::uint64_t n_pre, std::uin
 /// Receives one synapse: source and target local to their populations.
 using synapse_sink = std::function<void(std::uint32_t source, std::uint32_t target, double weight, double delay)>;
 
+/// One generated synapse (source and target local to their populations).
+struct generated_synapse {
+  std::uint32_t source, target;
+  double weight, delay;
+};
+/// Receives the synapses of one row at a time: one call per row, not per
+/// synapse (the per-synapse call was 13% of the microcircuit's construction).
+using row_sink = std::function<void(std::span<const generated_synapse>)>;
+
 struct projection_streams {
   std::uint64_t seed;
   std::uint64_t projection_id;   ///< keys every stream of this projection
@@ -48,5 +58,10 @@ struct projection_streams {
 void generate(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_post, bool same_population,
               const distribution& weight, const distribution& delay, const projection_streams& ids,
               std::uint32_t target_begin, std::uint32_t target_end, const synapse_sink& sink);
+
+/// The same synapses in the same order, handed over row by row.
+void generate_rows(const connection_rule& r, std::uint64_t n_pre, std::uint64_t n_post, bool same_population,
+                   const distribution& weight, const distribution& delay, const projection_streams& ids,
+                   std::uint32_t target_begin, std::uint32_t target_end, const row_sink& sink);
 
 }  // namespace apical

@@ -177,10 +177,9 @@ void simulation::build() {
     const auto blocks = static_cast<std::uint32_t>(std::max(1.0, std::ceil(expected / block_synapses)));
     const std::uint32_t block_len = (part.neurons() + blocks - 1) / blocks;
     std::vector<synapse_store> pieces;
-    std::vector<synapse_store::entry> entries;
+    std::vector<synapse_store::entry> entries, scratch;   // reused by every block
     for (std::uint32_t c0 = part.begin(); c0 < part.end(); c0 += block_len) {
       const std::uint32_t c1 = std::min(part.end(), c0 + block_len);
-      entries.clear();
       entries.reserve(static_cast<std::size_t>(expected * 1.05 * double(c1 - c0) / double(part.neurons())) + 16);
       for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
         const auto& pr = spec_.projections[j];
@@ -190,16 +189,19 @@ void simulation::build() {
         const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
         const std::uint32_t src0 = pop_info_[pre].first;
         const std::uint32_t b = part.begin();
-        generate(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j},
-                 c0, c1, [&](std::uint32_t s, std::uint32_t t, double w, double d) {
-                   const auto steps = std::max<long long>(1, std::llround(d / h));
-                   entries.push_back({src0 + s, t - b, static_cast<float>(w), static_cast<std::uint16_t>(steps),
-                                      static_cast<std::uint16_t>(port)});
-                 });
+        generate_rows(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay,
+                      {seed, 1000 + j}, c0, c1, [&](std::span<const generated_synapse> row) {
+                        for (const generated_synapse& x : row) {
+                          const auto steps = std::max<long long>(1, std::llround(x.delay / h));
+                          entries.push_back({src0 + x.source, x.target - b, static_cast<float>(x.weight),
+                                             static_cast<std::uint16_t>(steps), static_cast<std::uint16_t>(port)});
+                        }
+                      });
       }
-      pieces.push_back(synapse_store::build(std::move(entries), n_sources));
-      entries = {};
+      pieces.push_back(synapse_store::build(entries, scratch, n_sources));
     }
+    entries = {};
+    scratch = {};
     part.set_synapses(synapse_store::merge(std::move(pieces), n_sources));
   });
 

@@ -6,6 +6,11 @@
 namespace apical {
 
 synapse_store synapse_store::build(std::vector<entry>&& e, std::uint32_t n_sources) {
+  std::vector<entry> entries = std::move(e), scratch;
+  return build(entries, scratch, n_sources);
+}
+
+synapse_store synapse_store::build(std::vector<entry>& e, std::vector<entry>& tmp, std::uint32_t n_sources) {
   // Rows ordered by (source, delay, receptor) with two stable counting passes
   // (least significant key first), O(n): the per-row stable_sort it replaces was
   // a quarter of the microcircuit's construction time. Within equal keys the
@@ -14,7 +19,7 @@ synapse_store synapse_store::build(std::vector<entry>&& e, std::uint32_t n_sourc
   {
     std::uint32_t max_key = 0;
     for (const entry& x : e) max_key = std::max<std::uint32_t>(max_key, x.delay * 4u + x.receptor);
-    std::vector<entry> tmp(e.size());
+    tmp.resize(e.size());
     auto counting_pass = [&](std::vector<entry>& from, std::vector<entry>& to, std::size_t buckets, auto key) {
       std::vector<std::uint32_t> start(buckets + 1, 0);
       for (const entry& x : from) ++start[key(x) + 1];
@@ -42,7 +47,7 @@ synapse_store synapse_store::build(std::vector<entry>&& e, std::uint32_t n_sourc
     }
   }
   s.row_[n_sources] = static_cast<std::uint32_t>(s.groups_.size());
-  std::vector<entry>().swap(e);
+  e.clear();
   s.groups_.shrink_to_fit();
   return s;
 }

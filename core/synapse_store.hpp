@@ -37,6 +37,10 @@ class synapse_store {
   /// within a projection), so the layout does not depend on how the network was
   /// partitioned. Receptor must be < 4.
   static synapse_store build(std::vector<entry>&& entries, std::uint32_t n_sources);
+  /// The same, reusing `entries` and `scratch` as buffers: both keep their
+  /// capacity for the next block (fresh large allocations are page faults,
+  /// a fifth of the construction time in this VM); `entries` is left empty.
+  static synapse_store build(std::vector<entry>& entries, std::vector<entry>& scratch, std::uint32_t n_sources);
 
   /// Joins stores built for consecutive blocks of targets into one: row by
   /// row, groups with equal (delay, receptor) are concatenated in block order.
