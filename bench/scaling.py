@@ -6,9 +6,9 @@ parallel efficiency, a PNG plot and rows for bench/RESULTS.md.
     /usr/bin/python3 bench/scaling.py [--max-threads N] [--repeats 3] [--duration 1000]
                                       [--nets brunel coba_64k] [--plot bench/scaling.png]
 
-Strong: models/brunel2000.toml (12,500 neurons) and models/coba_64k.toml (64,000
-neurons). Weak: Brunel with NE = 10000 * t / max and COBA with N = 64000 * t / max
-neurons at fixed in-degree. Times are apical's run loop (`run_s` of summary.json),
+Strong: models/brunel2000.toml (12,500 neurons), models/coba_64k.toml (64,000
+neurons) and, with --nets microcircuit, the full-scale microcircuit. Weak: sizes
+times t / max at fixed in-degree (the microcircuit through n_scale). Times are apical's run loop (`run_s` of summary.json),
 medians of the repeats. Needs python3-matplotlib (bash .ci/deps --bench).
 """
 import argparse
@@ -21,12 +21,14 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APICAL = os.path.join(ROOT, 'build', 'apical')
-FILES = {'brunel': 'models/brunel2000.toml', 'coba_64k': 'models/coba_64k.toml'}
+FILES = {'brunel': 'models/brunel2000.toml', 'coba_64k': 'models/coba_64k.toml', 'microcircuit': 'models/microcircuit.toml'}
 
 
 def scaled_model(net, factor):
     """The model text with population sizes times `factor` (in-degree kept)."""
     text = open(os.path.join(ROOT, FILES[net])).read()
+    if net == 'microcircuit':   # neurons scaled, in-degrees kept (k_scale = 1)
+        return re.sub(r'^scale = [0-9.]+', f'n_scale = {factor:.6g}\nk_scale = 1.0', text, flags=re.M)
     text = re.sub(r'^size = (\d+)', lambda m: f'size = {max(1, round(int(m.group(1)) * factor))}', text, flags=re.M)
     if net == 'coba_64k':   # pairwise_bernoulli: keep p * N fixed
         text = re.sub(r'^p = ([0-9.e-]+)', lambda m: f'p = {float(m.group(1)) / factor:.8g}', text, flags=re.M)

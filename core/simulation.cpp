@@ -60,7 +60,11 @@ void simulation::build() {
     const auto& ps = spec_.populations[i];
     pops_.push_back(make_population(ps, h, seed, i));
     pop_info_.push_back({ps.name, ps.model, static_cast<std::uint32_t>(total_nodes_), static_cast<std::uint32_t>(ps.size), 0});
-    spike_logs_.push_back({ps.name, static_cast<std::uint32_t>(total_nodes_), static_cast<std::uint32_t>(ps.size)});
+    spike_log log;
+    log.population = ps.name;
+    log.first = static_cast<std::uint32_t>(total_nodes_);
+    log.size = static_cast<std::uint32_t>(ps.size);
+    spike_logs_.push_back(std::move(log));
     total_nodes_ += ps.size;
   }
   if (total_nodes_ >= (std::uint64_t{1} << 32)) throw std::invalid_argument("more than 2^32 nodes");
