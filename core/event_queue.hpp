@@ -3,7 +3,8 @@
 // never per synapse. A calendar queue with one bucket per step on a ring that
 // spans the longest delay (Brown 1988): push and pop are O(1), and the drain
 // order inside a bucket is fixed by the global spike order, so it never depends
-// on threads. bench/queue_bench.cpp compares it with a binary heap.
+// on threads. bench/queue_bench.cpp compares it with a binary and a 4-ary heap:
+// 2-4 ns per entry against 80-200 and 115-260 ns (bench/RESULTS.md).
 #include <cstdint>
 #include <vector>
 
