@@ -29,11 +29,6 @@ class calendar_queue {
   }
   void push(step_t arrival, const queue_entry& e) { buckets_[static_cast<std::size_t>(arrival) & mask_].push_back(e); }
   std::vector<queue_entry>& bucket(step_t k) { return buckets_[static_cast<std::size_t>(k) & mask_]; }
-  std::size_t pending() const {
-    std::size_t n = 0;
-    for (const auto& b : buckets_) n += b.size();
-    return n;
-  }
 
  private:
   std::vector<std::vector<queue_entry>> buckets_;

@@ -41,13 +41,6 @@ void for_each_index(tbb::task_arena& arena, int threads, std::size_t n, F&& f, b
 simulation::simulation(network_spec spec) : spec_(std::move(spec)) {}
 simulation::~simulation() = default;
 
-population_dynamics& simulation::dynamics(const std::string& name) {
-  build();
-  for (std::size_t i = 0; i < pop_info_.size(); ++i)
-    if (pop_info_[i].name == name) return *pops_[i];
-  throw std::invalid_argument("no population named '" + name + "'");
-}
-
 void simulation::build() {
   if (built_) return;
   const auto t0 = clock_type::now();
@@ -59,7 +52,7 @@ void simulation::build() {
   for (std::size_t i = 0; i < spec_.populations.size(); ++i) {
     const auto& ps = spec_.populations[i];
     pops_.push_back(make_population(ps, h, seed, i));
-    pop_info_.push_back({ps.name, ps.model, static_cast<std::uint32_t>(total_nodes_), static_cast<std::uint32_t>(ps.size), 0});
+    pop_info_.push_back({ps.name, ps.model, static_cast<std::uint32_t>(total_nodes_), static_cast<std::uint32_t>(ps.size)});
     spike_log log;
     log.population = ps.name;
     log.first = static_cast<std::uint32_t>(total_nodes_);
@@ -83,7 +76,6 @@ void simulation::build() {
     const auto& post = *spec_.find(pr.target);
     const double n = expected_synapses(pr.rule, pre.size, post.size, pr.source == pr.target);
     cost[pop_index(pr.target)] += 0.05 * n;
-    pop_info_[pop_index(pr.target)].synapses_in += static_cast<std::uint64_t>(n);
   }
   // The plan: a list of (population, range) partitions, each in a group; a
   // thread runs one group at a time. All ranks compute the same plan and own

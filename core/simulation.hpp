@@ -36,7 +36,6 @@ struct phase_report {
 struct population_info {
   std::string name, model;
   std::uint32_t first = 0, size = 0;
-  std::uint64_t synapses_in = 0;
 };
 
 class simulation {
@@ -67,7 +66,6 @@ class simulation {
   std::size_t partition_count() const { return partition_count_; }
   const communicator& comm() const { return comm_; }
   const std::vector<population_info>& populations() const { return pop_info_; }
-  population_dynamics& dynamics(const std::string& population);
 
   const std::vector<spike_log>& spikes() const { return spike_logs_; }
   const std::vector<state_log>& states() const { return state_logs_; }
