@@ -12,6 +12,7 @@
 
 #include "models/microcircuit.hpp"
 #include "neurons/registry.hpp"
+#include "plasticity/stdp.hpp"
 
 namespace apical {
 
@@ -359,6 +360,51 @@ void check_weight(const reader& r, const value& at, const std::string& key, cons
     r.fail(at, key, fmt::format("{} takes conductances: weights must be >= 0 nS (smallest possible here: {})", target.name, w.min_value()));
 }
 
+/// "<source>_to_<target>", with "_<k>" appended when that name is taken.
+std::string default_projection_name(const network_spec& net, const std::string& source, const std::string& target) {
+  std::string name = source + "_to_" + target;
+  for (int k = 2; net.find_projection(name); ++k) name = fmt::format("{}_to_{}_{}", source, target, k);
+  return name;
+}
+
+/// [projection.plasticity]: rule = "...", string options, numeric parameters.
+void read_plasticity(const reader& r, const value& v, const std::string& path, projection_spec& pr, double h) {
+  r.table(v, path);
+  plasticity_spec& pl = pr.plasticity;
+  const value& rv = r.require(v, path, "rule");
+  pl.rule = r.string(rv, path + ".rule");
+  if (!find_rule(pl.rule)) {
+    std::string known;
+    for (const auto& ri : plasticity_rules()) known += (known.empty() ? "" : ", ") + ri.name;
+    r.fail(rv, path + ".rule", fmt::format("unknown plasticity rule '{}' (known: {})", pl.rule, known));
+  }
+  for (const auto& [k, x] : v.as_table()) {
+    if (k == "rule") continue;
+    if (x.is_string())
+      pl.options[k] = x.as_string().str;
+    else
+      pl.params[k] = r.number(x, path + "." + k);
+  }
+  stdp_params rule;
+  if (auto err = lower_stdp(pl.rule, pl.params, pl.options, rule)) {
+    const value* at = r.get(v, err->key.c_str());
+    r.fail(at ? *at : v, path + "." + err->key, err->message);
+  }
+  if (pr.weight.min_value() < rule.w_min || pr.weight.max_value() > rule.w_max)
+    r.fail(v, path, fmt::format("initial weights must lie in [w_min, w_max] = [{}, {}] (weights here: [{}, {}])", rule.w_min,
+                                rule.w_max, pr.weight.min_value(), pr.weight.max_value()));
+  // Pre-driven updates need every post spike up to the pre spike's synaptic
+  // time; at delivery these are known only with a dendritic delay of >= 1 step
+  // (a post spike in the delivery step itself is not yet emitted).
+  const double f = rule.dendritic_delay_fraction;
+  if (std::llround(f * std::round(pr.delay.min_value() / h)) < 1) {
+    const value* at = r.get(v, "dendritic_delay_fraction");
+    r.fail(at ? *at : v, path + ".dendritic_delay_fraction",
+           fmt::format("the dendritic part of the delay must be at least one step ({} ms): fraction {} of the smallest delay {} ms is less",
+                       h, f, pr.delay.min_value()));
+  }
+}
+
 void read_projections(const reader& r, const value& root, network_spec& net) {
   const value* arr = r.get(root, "projection");
   if (!arr) return;
@@ -366,8 +412,8 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
   for (const auto& pv : r.array(*arr, "projection")) {
     const std::string path = fmt::format("projection[{}]", i++);
     r.table(pv, path);
-    r.only(pv, path, {"source", "target", "rule", "p", "indegree", "outdegree", "N", "allow_autapses", "allow_multapses",
-                      "weight", "delay", "receptor"});
+    r.only(pv, path, {"name", "source", "target", "rule", "p", "indegree", "outdegree", "N", "allow_autapses", "allow_multapses",
+                      "weight", "delay", "receptor", "plasticity"});
     projection_spec pr;
     const population_spec* pops[2];
     const char* ends[2] = {"source", "target"};
@@ -430,6 +476,14 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
       r.fail(r.get(pv, "receptor") ? *r.get(pv, "receptor") : pv, path + ".receptor",
              fmt::format("{} has no receptor '{}' (known: {})", pops[1]->model, pr.receptor, known));
     }
+    if (const value* nv = r.get(pv, "name")) {
+      pr.name = r.string(*nv, path + ".name");
+      if (!valid_name(pr.name)) r.fail(*nv, path + ".name", fmt::format("'{}' is not a valid name (letters, digits, _ - .)", pr.name));
+      if (net.find_projection(pr.name)) r.fail(*nv, path + ".name", fmt::format("a projection named '{}' exists already", pr.name));
+    } else {
+      pr.name = default_projection_name(net, pr.source, pr.target);
+    }
+    if (const value* plv = r.get(pv, "plasticity")) read_plasticity(r, *plv, path + ".plasticity", pr, net.sim.resolution);
     net.projections.push_back(std::move(pr));
   }
 }
@@ -483,6 +537,20 @@ void read_stimuli(const reader& r, const value& root, network_spec& net) {
   }
 }
 
+void read_interval(const reader& r, const value& rv, const std::string& path, const network_spec& net, recorder_spec& rec) {
+  if (const value* iv = r.get(rv, "interval")) {
+    rec.interval = r.number(*iv, path + ".interval");
+    try {
+      if (!(rec.interval > 0) || steps_exact(rec.interval, net.sim.resolution) < 1) throw std::invalid_argument("");
+    } catch (const std::invalid_argument&) {
+      r.fail(*iv, path + ".interval",
+             fmt::format("must be a positive multiple of the resolution {} ms (got {})", net.sim.resolution, rec.interval));
+    }
+  } else {
+    rec.interval = std::max(1.0, net.sim.resolution);
+  }
+}
+
 void read_recorders(const reader& r, const value& root, network_spec& net) {
   const value* arr = r.get(root, "recorder");
   if (!arr) return;
@@ -499,8 +567,28 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
     } else if (type == "state") {
       rec.type = recorder_spec::kind::state;
       r.only(rv, path, {"type", "populations", "variables", "neurons", "count", "interval"});
+    } else if (type == "weights") {
+      rec.type = recorder_spec::kind::weights;
+      r.only(rv, path, {"type", "projection", "targets", "interval"});
+      const value& pv = r.require(rv, path, "projection");
+      rec.projection = r.string(pv, path + ".projection");
+      const projection_spec* pr = net.find_projection(rec.projection);
+      if (!pr) r.fail(pv, path + ".projection", fmt::format("no projection named '{}'", rec.projection));
+      if (!pr->plasticity.plastic()) r.fail(pv, path + ".projection", fmt::format("projection '{}' is static", rec.projection));
+      if (const value* tv2 = r.get(rv, "targets")) {
+        const std::uint64_t size = net.find(pr->target)->size;
+        for (const auto& e : r.array(*tv2, path + ".targets")) {
+          const auto id = r.integer(e, path + ".targets");
+          if (id < 0 || static_cast<std::uint64_t>(id) >= size)
+            r.fail(e, path + ".targets", fmt::format("node {} outside population '{}' (size {})", id, pr->target, size));
+          rec.targets.push_back(static_cast<std::uint32_t>(id));
+        }
+      }
+      read_interval(r, rv, path, net, rec);
+      net.recorders.push_back(std::move(rec));
+      continue;
     } else {
-      r.fail(tv, path + ".type", fmt::format("unknown recorder '{}' (known: spikes, state)", type));
+      r.fail(tv, path + ".type", fmt::format("unknown recorder '{}' (known: spikes, state, weights)", type));
     }
     if (const value* v = r.get(rv, "populations")) {
       rec.populations = r.strings(*v, path + ".populations");
@@ -532,16 +620,7 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
         if (c < 1) r.fail(*cv, path + ".count", "must be >= 1");
         rec.count = static_cast<std::uint32_t>(c);
       }
-      if (const value* iv = r.get(rv, "interval")) {
-        rec.interval = r.number(*iv, path + ".interval");
-        try {
-          if (!(rec.interval > 0) || steps_exact(rec.interval, net.sim.resolution) < 1) throw std::invalid_argument("");
-        } catch (const std::invalid_argument&) {
-          r.fail(*iv, path + ".interval", fmt::format("must be a positive multiple of the resolution {} ms (got {})", net.sim.resolution, rec.interval));
-        }
-      } else {
-        rec.interval = std::max(1.0, net.sim.resolution);
-      }
+      read_interval(r, rv, path, net, rec);
     }
     net.recorders.push_back(std::move(rec));
   }
@@ -608,6 +687,15 @@ void check_network(const network_spec& spec) {
     if (auto m = pr.delay.check(); !m.empty()) throw model_error(f, 0, path + ".delay", m);
     if (pr.delay.min_value() < spec.sim.resolution * (1.0 - 1e-9)) throw model_error(f, 0, path + ".delay", "delays must be >= the resolution");
     if (receptor_port(b->model, pr.receptor, pr.weight.expectation()) < 0) throw model_error(f, 0, path + ".receptor", "unknown receptor");
+    if (pr.name.empty() || !valid_name(pr.name) || spec.find_projection(pr.name) != &pr)
+      throw model_error(f, 0, path + ".name", "missing, invalid or repeated name");
+    if (pr.plasticity.plastic()) {
+      stdp_params rule;
+      if (auto err = lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
+        throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
+      if (std::llround(rule.dendritic_delay_fraction * std::round(pr.delay.min_value() / spec.sim.resolution)) < 1)
+        throw model_error(f, 0, path + ".plasticity.dendritic_delay_fraction", "the dendritic part of the delay must be at least one step");
+    }
   }
 }
 

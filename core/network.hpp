@@ -32,12 +32,23 @@ struct population_spec {
   std::vector<std::vector<double>> spike_times;   ///< spike_source: times per node [ms]
 };
 
+/// A learning rule attached to a projection (plasticity/rules.hpp lowers and
+/// validates it): the rule's name, its numeric parameters and its named options.
+struct plasticity_spec {
+  std::string rule;                                 ///< "stdp", "stdp_triplet"; empty: static
+  std::map<std::string, double> params;
+  std::map<std::string, std::string> options;       ///< weight_dependence, pairing
+  bool plastic() const { return !rule.empty(); }
+};
+
 struct projection_spec {
+  std::string name;      ///< unique; names the projection in weight recordings
   std::string source, target;
   connection_rule rule;
   distribution weight;   ///< mV (lif_delta), pA (current-based), nS (conductance-based)
   distribution delay = distribution::constant_of(1.0);   ///< ms, >= h
   std::string receptor;  ///< "excitatory" / "inhibitory"; empty: by the sign of the weight
+  plasticity_spec plasticity;
 };
 
 struct stimulus_spec {
@@ -51,13 +62,15 @@ struct stimulus_spec {
 };
 
 struct recorder_spec {
-  enum class kind { spikes, state };
+  enum class kind { spikes, state, weights };
   kind type = kind::spikes;
   std::vector<std::string> populations;   ///< empty: every population (spikes)
   std::vector<std::string> variables;     ///< state
   std::vector<std::uint32_t> neurons;     ///< state: node ids; empty: first `count`
   std::uint32_t count = 0;                ///< state: record the first `count` nodes (0: all given in neurons)
-  double interval = 1.0;                  ///< ms, state
+  double interval = 1.0;                  ///< ms, state and weights
+  std::string projection;                 ///< weights: the projection's name
+  std::vector<std::uint32_t> targets;     ///< weights: record the synapses onto these target nodes; empty: all
 };
 
 struct network_spec {
@@ -68,6 +81,11 @@ struct network_spec {
   std::vector<recorder_spec> recorders;
   std::string source_file;   ///< where it came from, for messages
 
+  const projection_spec* find_projection(const std::string& name) const {
+    for (const auto& p : projections)
+      if (p.name == name) return &p;
+    return nullptr;
+  }
   const population_spec* find(const std::string& name) const {
     for (const auto& p : populations)
       if (p.name == name) return &p;

@@ -25,6 +25,12 @@ void partition::add_stimulus(stimulus* s) {
   if (s->uses_current() && current_.empty()) current_.assign(neurons(), 0.0);
 }
 
+void partition::add_plastic(std::unique_ptr<stdp_synapses> s) {
+  if (plastic_base_.empty()) plastic_base_.push_back(store_.group_count());
+  plastic_base_.push_back(plastic_base_.back() + s->store().group_count());
+  plastic_.push_back(std::move(s));
+}
+
 void partition::prepare(step_t horizon) { queue_.reset(horizon); }
 
 void partition::enqueue(std::span<const spike> spikes) {
@@ -33,6 +39,13 @@ void partition::enqueue(std::span<const spike> spikes) {
     for (const spike& s : spikes)
       for (const delay_group& g : store_.row(s.source))
         queue_.push(s.step + g.delay, {s.offset, store_.group_index(g), s.source});
+  for (std::size_t b = 0; b < plastic_.size(); ++b) {
+    const synapse_store& st = plastic_[b]->store();
+    if (st.size() == 0) continue;
+    for (const spike& s : spikes)
+      for (const delay_group& g : st.row(s.source))
+        queue_.push(s.step + g.delay, {s.offset, plastic_base_[b] + st.group_index(g), s.source});
+  }
   times_.deliver += std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
@@ -47,7 +60,15 @@ void partition::advance(step_t k, double h) {
     std::stable_sort(bucket.begin(), bucket.end(), [](const queue_entry& a, const queue_entry& b) {
       return a.offset != b.offset ? a.offset < b.offset : a.source < b.source;
     });
+  const std::uint32_t n_static = store_.group_count();
   for (const queue_entry& e : bucket) {
+    if (e.group >= n_static) {
+      std::size_t b = 0;
+      while (e.group >= plastic_base_[b + 1]) ++b;
+      const bool offgrid = precise_ && e.offset > 0.0;
+      events_ += plastic_[b]->deliver(e.group - plastic_base_[b], k, e.offset, in_, offgrid ? &offgrid_ : nullptr);
+      continue;
+    }
     const delay_group& g = store_.group(e.group);
     events_ += g.end - g.begin;
     if (e.offset == 0.0 || !precise_) {
@@ -75,8 +96,16 @@ void partition::advance(step_t k, double h) {
   ctx.work = work_.data();
   ctx.global_first = global_first_;
   for (stimulus* s : stimuli_) s->apply(begin_, end_, ctx);
+  const std::size_t emitted = outbox_.size();
   pop_->update(begin_, end_, ctx);
   offgrid_.clear();
+  // the partition's own spikes enter the post archives of its plastic synapses
+  for (std::size_t i = emitted; i < outbox_.size() && !plastic_.empty(); ++i) {
+    const spike& s = outbox_[i];
+    const std::uint32_t local = s.source - global_first_ - begin_;
+    const double t = double(s.step) * h + s.offset;
+    for (auto& p : plastic_) p->on_post(local, t);
+  }
   const auto t2 = clock_type::now();
   times_.deliver += std::chrono::duration<double>(t1 - t0).count();
   times_.update += std::chrono::duration<double>(t2 - t1).count();

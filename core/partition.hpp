@@ -4,12 +4,14 @@
 // partition for a whole window, so nothing in here is locked.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "core/event_queue.hpp"
 #include "core/population.hpp"
 #include "core/synapse_store.hpp"
+#include "plasticity/stdp_synapses.hpp"
 
 namespace apical {
 
@@ -42,6 +44,10 @@ class partition {
 
   void set_synapses(synapse_store&& s) { store_ = std::move(s); }
   const synapse_store& synapses() const { return store_; }
+  /// A plastic projection's synapses onto this partition (after set_synapses).
+  void add_plastic(std::unique_ptr<stdp_synapses> s);
+  const std::vector<std::unique_ptr<stdp_synapses>>& plastic() const { return plastic_; }
+  std::vector<std::unique_ptr<stdp_synapses>>& plastic() { return plastic_; }
   void add_stimulus(stimulus* s);
   void add_probe(const state_probe& p) { probes_.push_back(p); }
   void clear_probes() { probes_.clear(); }
@@ -66,6 +72,10 @@ class partition {
   bool precise_;
   int receptors_;
   synapse_store store_;
+  // plastic projections; queue entries number their groups after the static
+  // store's: block b owns [plastic_base_[b], plastic_base_[b + 1])
+  std::vector<std::unique_ptr<stdp_synapses>> plastic_;
+  std::vector<std::uint32_t> plastic_base_;
   calendar_queue queue_;
   std::vector<double> acc_;          // receptors x neurons, for receptors without a direct input array
   double* in_[max_receptors] = {};   // where receptor r's input goes: the model's array or acc_

@@ -34,6 +34,17 @@ std::uint64_t state_hash(const std::vector<state_log>& logs) {
   return f.h;
 }
 
+std::uint64_t weight_hash(const std::vector<weight_table>& tables) {
+  fnv1a f;
+  for (const auto& t : tables) {
+    f.add(t.projection.data(), t.projection.size());
+    f.add(t.sources.data(), t.sources.size() * sizeof(std::uint64_t));
+    f.add(t.targets.data(), t.targets.size() * sizeof(std::uint64_t));
+    f.add(t.weights.data(), t.weights.size() * sizeof(double));
+  }
+  return f.h;
+}
+
 void log_spikes(std::vector<spike_log>& logs, const std::vector<spike>& window, double h) {
   // logs are in global-id order; find each spike's population by binary search
   for (const spike& s : window) {

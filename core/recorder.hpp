@@ -36,6 +36,29 @@ struct state_log {
   double time_of(std::size_t sample) const { return double(sample + 1) * interval_ms; }
 };
 
+/// The synapses of one plastic projection, in a layout-independent order (by
+/// target, then source, then delay, then creation order), with their weights.
+struct weight_table {
+  std::string projection;
+  std::vector<std::uint64_t> sources, targets;   ///< population-local node ids
+  std::vector<double> delays;                    ///< ms
+  std::vector<double> weights;                   ///< the projection's weight unit
+};
+
+/// Weights of some synapses of a plastic projection sampled every `interval`.
+struct weight_log {
+  weight_table synapses;                ///< which synapses (weights: their final values)
+  step_t interval = 10;                 ///< steps between samples
+  double interval_ms = 1.0;
+  std::size_t samples = 0;
+  /// data[sample * n_synapses + i], at times (sample+1)*interval*h
+  std::vector<double> data;
+  double time_of(std::size_t sample) const { return double(sample + 1) * interval_ms; }
+};
+
+/// FNV-1a hash of weight tables (bit patterns, in order).
+std::uint64_t weight_hash(const std::vector<weight_table>& tables);
+
 /// FNV-1a hash of every stored spike (population name, node id, time bits), in
 /// order: equal hashes mean bit-identical spike trains. Printed in run summaries.
 std::uint64_t spike_hash(const std::vector<spike_log>& logs);

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include "neurons/registry.hpp"
+#include "plasticity/stdp.hpp"
 #include "neurons/stimuli.hpp"
 
 namespace apical {
@@ -75,7 +77,7 @@ void simulation::build() {
     const auto& pre = *spec_.find(pr.source);
     const auto& post = *spec_.find(pr.target);
     const double n = expected_synapses(pr.rule, pre.size, post.size, pr.source == pr.target);
-    cost[pop_index(pr.target)] += 0.05 * n;
+    cost[pop_index(pr.target)] += (pr.plasticity.plastic() ? 0.3 : 0.05) * n;
   }
   // The plan: a list of (population, range) partitions, each in a group; a
   // thread runs one group at a time. All ranks compute the same plan and own
@@ -180,7 +182,7 @@ void simulation::build() {
       for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
         const auto& pr = spec_.projections[j];
         const std::size_t post = pop_index(pr.target);
-        if (pops_[post].get() != &part.population()) continue;
+        if (pops_[post].get() != &part.population() || pr.plasticity.plastic()) continue;
         const std::size_t pre = pop_index(pr.source);
         const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
         const std::uint32_t src0 = pop_info_[pre].first;
@@ -196,9 +198,32 @@ void simulation::build() {
       }
       pieces.push_back(synapse_store::build(entries, scratch, n_sources));
     }
+    part.set_synapses(synapse_store::merge(std::move(pieces), n_sources));
+    // plastic projections: a store of their own each, with the rule's state
+    for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
+      const auto& pr = spec_.projections[j];
+      const std::size_t post = pop_index(pr.target);
+      if (pops_[post].get() != &part.population() || !pr.plasticity.plastic()) continue;
+      stdp_params rule;
+      if (auto err = lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
+        throw std::invalid_argument(fmt::format("projection '{}': plasticity.{}: {}", pr.name, err->key, err->message));
+      const std::size_t pre = pop_index(pr.source);
+      const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
+      const std::uint32_t src0 = pop_info_[pre].first;
+      const std::uint32_t b = part.begin();
+      generate_rows(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j},
+                    part.begin(), part.end(), [&](std::span<const generated_synapse> row) {
+                      for (const generated_synapse& x : row) {
+                        const auto steps = std::max<long long>(1, std::llround(x.delay / h));
+                        entries.push_back({src0 + x.source, x.target - b, static_cast<float>(x.weight),
+                                           static_cast<std::uint16_t>(steps), static_cast<std::uint16_t>(port)});
+                      }
+                    });
+      part.add_plastic(std::make_unique<stdp_synapses>(rule, static_cast<std::uint32_t>(j),
+                                                       synapse_store::build(entries, scratch, n_sources), part.neurons(), h));
+    }
     entries = {};
     scratch = {};
-    part.set_synapses(synapse_store::merge(std::move(pieces), n_sources));
   });
 
   // lookahead: the smallest delay; the queue spans the longest
@@ -208,12 +233,23 @@ void simulation::build() {
     const auto lo = std::max<long long>(1, std::llround(pr.delay.min_value() / h));
     d_min_ = d_min_ == 0 ? lo : std::min<step_t>(d_min_, lo);
   }
-  for (const auto& p : partitions_) d_max_ = std::max<step_t>(d_max_, p->synapses().max_delay());
+  for (const auto& p : partitions_) {
+    d_max_ = std::max<step_t>(d_max_, p->synapses().max_delay());
+    for (const auto& b : p->plastic()) d_max_ = std::max<step_t>(d_max_, b->store().max_delay());
+  }
   d_max_ = static_cast<step_t>(comm_.max(double(d_max_)));
   for (const auto& p : partitions_) {
     totals_.synapses += p->synapses().size();
     totals_.synapse_bytes += p->synapses().bytes();
+    for (const auto& b : p->plastic()) {
+      totals_.synapses += b->store().size();
+      totals_.plastic_synapses += b->store().size();
+      totals_.synapse_bytes += b->bytes();
+      totals_.plastic_bytes += b->bytes();
+    }
   }
+  totals_.plastic_synapses = comm_.sum(totals_.plastic_synapses);
+  totals_.plastic_bytes = static_cast<std::size_t>(comm_.sum(std::uint64_t(totals_.plastic_bytes)));
   totals_.synapses = comm_.sum(totals_.synapses);
   totals_.synapse_bytes = static_cast<std::size_t>(comm_.sum(std::uint64_t(totals_.synapse_bytes)));
   if (d_min_ == 0) d_min_ = 100;   // no synapses: windows only pace progress reports
@@ -248,6 +284,20 @@ void simulation::build() {
       state_logs_.push_back(std::move(log));
     }
   }
+  for (const auto& r : spec_.recorders) {
+    if (r.type != recorder_spec::kind::weights) continue;
+    if (comm_.distributed()) throw std::invalid_argument("weight recorders do not run under MPI yet");
+    std::size_t j = 0;
+    while (j < spec_.projections.size() && spec_.projections[j].name != r.projection) ++j;
+    if (j == spec_.projections.size() || !spec_.projections[j].plasticity.plastic())
+      throw std::invalid_argument(fmt::format("weight recorder: no plastic projection named '{}'", r.projection));
+    weight_log log;
+    weight_slots_.emplace_back();
+    log.synapses = collect_weights(j, r.targets.empty() ? nullptr : &r.targets, &weight_slots_.back());
+    log.interval = std::max<step_t>(1, std::llround(r.interval / h));
+    log.interval_ms = double(log.interval) * h;
+    weight_logs_.push_back(std::move(log));
+  }
   built_ = true;
   phases_.build = seconds_since(t0);
 }
@@ -268,8 +318,81 @@ void simulation::set_initial_state() {
   }
 }
 
+weight_table simulation::collect_weights(std::size_t j, const std::vector<std::uint32_t>* targets,
+                                        std::vector<synapse_slot>* slots) const {
+  const auto& pr = spec_.projections[j];
+  std::size_t pre = 0, post = 0;
+  for (std::size_t i = 0; i < pop_info_.size(); ++i) {
+    if (pop_info_[i].name == pr.source) pre = i;
+    if (pop_info_[i].name == pr.target) post = i;
+  }
+  struct row {
+    std::uint64_t target, source;
+    std::uint16_t delay;
+    std::uint32_t order;   // position in its group: creation order
+    synapse_slot slot;
+  };
+  std::vector<row> rows;
+  for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
+    const partition& part = *partitions_[pi];
+    for (std::size_t b = 0; b < part.plastic().size(); ++b) {
+      const stdp_synapses& blk = *part.plastic()[b];
+      if (blk.projection() != j) continue;
+      const synapse_store& st = blk.store();
+      const auto syn = st.synapses();
+      for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
+        for (const delay_group& g : st.row(src))
+          for (std::uint32_t k = g.begin; k < g.end; ++k) {
+            const std::uint64_t tgt = part.begin() + syn[k].target;
+            if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
+            rows.push_back({tgt, src - pop_info_[pre].first, g.delay, k - g.begin, {pi, b, k}});
+          }
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
+    return std::tie(a.target, a.source, a.delay, a.order) < std::tie(b.target, b.source, b.delay, b.order);
+  });
+  (void)post;
+  weight_table t;
+  t.projection = pr.name;
+  for (const row& r : rows) {
+    t.sources.push_back(r.source);
+    t.targets.push_back(r.target);
+    t.delays.push_back(double(r.delay) * spec_.sim.resolution);
+    t.weights.push_back(partitions_[r.slot.partition]->plastic()[r.slot.block]->weights()[r.slot.index]);
+    if (slots) slots->push_back(r.slot);
+  }
+  return t;
+}
+
+weight_table simulation::weights(const std::string& projection) const {
+  for (std::size_t j = 0; j < spec_.projections.size(); ++j)
+    if (spec_.projections[j].name == projection && spec_.projections[j].plasticity.plastic())
+      return collect_weights(j, nullptr, nullptr);
+  throw std::invalid_argument(fmt::format("no plastic projection named '{}'", projection));
+}
+
+std::vector<weight_table> simulation::plastic_weights() const {
+  std::vector<weight_table> out;
+  for (std::size_t j = 0; j < spec_.projections.size(); ++j)
+    if (spec_.projections[j].plasticity.plastic()) out.push_back(collect_weights(j, nullptr, nullptr));
+  return out;
+}
+
 void simulation::attach_probes(step_t end_step) {
   for (auto& p : partitions_) p->clear_probes();
+  for (std::size_t l = 0; l < weight_logs_.size(); ++l) {
+    weight_log& log = weight_logs_[l];
+    const std::size_t rows = static_cast<std::size_t>(end_step / log.interval);
+    const std::size_t n = weight_slots_[l].size();
+    log.data.resize(rows * n, 0.0);
+    log.samples = rows;
+    for (std::size_t i = 0; i < n; ++i) {
+      const synapse_slot& s = weight_slots_[l][i];
+      partition& part = *partitions_[s.partition];
+      part.add_probe({part.plastic()[s.block]->weights().data(), s.index, log.data.data() + i, n, log.interval, rows});
+    }
+  }
   for (auto& log : state_logs_) {
     const std::size_t rows = static_cast<std::size_t>(end_step / log.interval);
     log.data.resize(rows * log.variables.size() * log.nodes.size(), 0.0);
@@ -349,6 +472,11 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
   phases_.deliver = comm_.sum(phases_.deliver);
   phases_.update = comm_.sum(phases_.update);
   for (auto& log : state_logs_) comm_.reduce_owned(log.data);
+  for (std::size_t l = 0; l < weight_logs_.size(); ++l)
+    for (std::size_t i = 0; i < weight_slots_[l].size(); ++i) {
+      const synapse_slot& s = weight_slots_[l][i];
+      weight_logs_[l].synapses.weights[i] = partitions_[s.partition]->plastic()[s.block]->weights()[s.index];
+    }
   phases_.run += seconds_since(t_run);
 }
 

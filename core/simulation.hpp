@@ -61,6 +61,9 @@ class simulation {
   /// Totals over all ranks (computed collectively in build() and run()).
   std::uint64_t synapses() const { return totals_.synapses; }
   std::size_t synapse_bytes() const { return totals_.synapse_bytes; }
+  std::uint64_t plastic_synapses() const { return totals_.plastic_synapses; }
+  /// Bytes held by plastic projections: store, weights, traces, post archives (at build).
+  std::size_t plastic_bytes() const { return totals_.plastic_bytes; }
   std::uint64_t synaptic_events() const { return totals_.events; }
   /// Partitions over all ranks.
   std::size_t partition_count() const { return partition_count_; }
@@ -69,15 +72,28 @@ class simulation {
 
   const std::vector<spike_log>& spikes() const { return spike_logs_; }
   const std::vector<state_log>& states() const { return state_logs_; }
+  const std::vector<weight_log>& weight_logs() const { return weight_logs_; }
+  /// The current weights of a plastic projection (by name), in the layout-
+  /// independent order of weight_table. Single process only.
+  weight_table weights(const std::string& projection) const;
+  /// Weights of every plastic projection, in file order.
+  std::vector<weight_table> plastic_weights() const;
   const phase_report& phases() const { return phases_; }
 
  private:
   void attach_probes(step_t end_step);
+  /// Where each synapse of a weight_table lives (partition, plastic block, index).
+  struct synapse_slot {
+    std::size_t partition, block;
+    std::uint32_t index;
+  };
+  weight_table collect_weights(std::size_t projection, const std::vector<std::uint32_t>* targets,
+                               std::vector<synapse_slot>* slots) const;
   void set_initial_state();
 
   struct totals {
-    std::uint64_t synapses = 0, events = 0;
-    std::size_t synapse_bytes = 0;
+    std::uint64_t synapses = 0, events = 0, plastic_synapses = 0;
+    std::size_t synapse_bytes = 0, plastic_bytes = 0;
   };
 
   network_spec spec_;
@@ -94,6 +110,8 @@ class simulation {
   std::vector<spike> pending_;   // spikes of the last window, not yet queued
   std::vector<spike_log> spike_logs_;
   std::vector<state_log> state_logs_;
+  std::vector<weight_log> weight_logs_;
+  std::vector<std::vector<synapse_slot>> weight_slots_;   // per weight log
   std::uint64_t total_nodes_ = 0;
   step_t now_ = 0;
   step_t d_min_ = 1, d_max_ = 1, window_ = 1;

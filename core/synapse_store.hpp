@@ -53,6 +53,7 @@ class synapse_store {
     return {groups_.data() + row_[source], groups_.data() + row_[source + 1]};
   }
   const delay_group& group(std::uint32_t g) const { return groups_[g]; }
+  std::uint32_t group_count() const { return static_cast<std::uint32_t>(groups_.size()); }
   std::uint32_t group_index(const delay_group& g) const { return static_cast<std::uint32_t>(&g - groups_.data()); }
   std::span<const synapse> synapses() const { return syn_; }
   std::span<synapse> synapses() { return syn_; }

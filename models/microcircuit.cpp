@@ -88,6 +88,7 @@ void build_microcircuit(const microcircuit_options& o, network_spec& net) {
       projection_spec pr;
       pr.source = microcircuit_populations[s];
       pr.target = microcircuit_populations[t];
+      pr.name = pr.source + "_to_" + pr.target;
       pr.rule.type = connection_rule::kind::fixed_total_number;
       pr.rule.n = static_cast<std::uint64_t>(K);
       const double w = w_full / sqrt_k;
@@ -132,6 +133,7 @@ void build_microcircuit(const microcircuit_options& o, network_spec& net) {
       projection_spec pr;
       pr.source = "TC";
       pr.target = microcircuit_populations[t];
+      pr.name = pr.source + "_to_" + pr.target;
       pr.rule.type = connection_rule::kind::fixed_total_number;
       pr.rule.n = static_cast<std::uint64_t>(K);
       const double w = PSP_e * w_unit / sqrt_k;

@@ -1,0 +1,84 @@
+#pragma once
+// The postsynaptic spike history that pre-driven STDP reads (NEST's
+// ArchivingNode): per target neuron, its spikes with the post traces o1 (after
+// the spike) and o2 (just before it). A pre spike reads the post spikes since
+// that synapse's previous pre spike; each entry counts its readers and is
+// dropped once every synapse onto the neuron has read it and a later entry has
+// been read too (so the last post spike before any future pre spike is kept for
+// depression). A silent presynaptic neuron keeps the history growing, as in NEST.
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace apical {
+
+class post_archive {
+ public:
+  struct entry {
+    double t;           ///< ms, post spike time (post frame)
+    double o1;          ///< post trace o1 (tau_minus) just after the spike
+    double o2_before;   ///< post trace o2 (tau_y) just before the spike
+    std::uint32_t reads = 0;
+  };
+
+  void reset(std::size_t neurons, double tau_minus, double tau_y, bool nearest) {
+    hist_.assign(neurons, {});
+    tau_minus_ = tau_minus;
+    tau_y_ = tau_y;
+    nearest_ = nearest;
+  }
+  /// Number of synapses that read neuron n's history.
+  void set_readers(std::size_t n, std::uint32_t readers) { hist_[n].readers = readers; }
+  std::uint32_t readers(std::size_t n) const { return hist_[n].readers; }
+
+  /// Appends neuron n's spike at t (ms, not before its previous one).
+  void add_spike(std::size_t n, double t) {
+    history& h = hist_[n];
+    if (h.readers == 0) return;
+    prune(h);
+    entry e{t, 1.0, 0.0, 0};
+    if (h.e.size() > h.head) {
+      const entry& p = h.e.back();
+      const double o2_after = nearest_ ? 1.0 : p.o2_before + 1.0;
+      e.o2_before = o2_after * std::exp(-(t - p.t) / tau_y_);
+      if (!nearest_) e.o1 = p.o1 * std::exp(-(t - p.t) / tau_minus_) + 1.0;
+    }
+    h.e.push_back(e);
+  }
+
+  /// Neuron n's live entries, oldest first.
+  std::span<entry> entries(std::size_t n) {
+    history& h = hist_[n];
+    return {h.e.data() + h.head, h.e.size() - h.head};
+  }
+  double tau_minus() const { return tau_minus_; }
+
+  /// Entries held over all neurons (memory figures, tests of pruning).
+  std::size_t size() const {
+    std::size_t s = 0;
+    for (const auto& h : hist_) s += h.e.size() - h.head;
+    return s;
+  }
+
+ private:
+  struct history {
+    std::vector<entry> e;
+    std::uint32_t head = 0;      // first live entry
+    std::uint32_t readers = 0;
+  };
+  static void prune(history& h) {
+    while (h.e.size() - h.head >= 2 && h.e[h.head].reads >= h.readers && h.e[h.head + 1].reads >= h.readers) ++h.head;
+    // compact when the dead front is large, so memory follows the live history
+    if (h.head >= 32 && h.head * 2 >= h.e.size()) {
+      h.e.erase(h.e.begin(), h.e.begin() + h.head);
+      h.head = 0;
+    }
+  }
+
+  std::vector<history> hist_;
+  double tau_minus_ = 20.0, tau_y_ = 114.0;
+  bool nearest_ = false;
+};
+
+}  // namespace apical

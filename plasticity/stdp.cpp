@@ -1,0 +1,159 @@
+#include "plasticity/stdp.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace apical {
+
+namespace {
+
+using member = double stdp_params::*;
+struct named {
+  const char* name;
+  member m;
+  const char* unit;
+  const char* description;
+};
+
+// Pair rule: PyNN's SpikePairRule + weight dependence, NEST's stdp_synapse defaults
+// for the time constants and amplitudes.
+const named pair_table[] = {
+    {"tau_plus", &stdp_params::tau_plus, "ms", "time constant of the pre trace x (potentiation window)"},
+    {"tau_minus", &stdp_params::tau_minus, "ms", "time constant of the post trace y (depression window)"},
+    {"A_plus", &stdp_params::A_plus, "1", "potentiation amplitude, fraction of w_max - w_min"},
+    {"A_minus", &stdp_params::A_minus, "1", "depression amplitude, fraction of w_max - w_min"},
+    {"mu_plus", &stdp_params::mu_plus, "1", "power_law: exponent of (1 - w~) in potentiation"},
+    {"mu_minus", &stdp_params::mu_minus, "1", "power_law: exponent of w~ in depression"},
+    {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
+    {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
+    {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
+};
+
+// Triplet rule: Pfister & Gerstner (2006), Table 4, visual cortex, all-to-all,
+// minimal model (A2_plus = A3_minus = 0); tau_x from the full model.
+const named triplet_table[] = {
+    {"tau_plus", &stdp_params::tau_plus, "ms", "time constant of the pre trace r1"},
+    {"tau_minus", &stdp_params::tau_minus, "ms", "time constant of the post trace o1"},
+    {"tau_x", &stdp_params::tau_x, "ms", "time constant of the pre trace r2"},
+    {"tau_y", &stdp_params::tau_y, "ms", "time constant of the post trace o2"},
+    {"A2_plus", &stdp_params::A_plus, "weight", "pair potentiation amplitude"},
+    {"A3_plus", &stdp_params::A3_plus, "weight", "triplet potentiation amplitude"},
+    {"A2_minus", &stdp_params::A_minus, "weight", "pair depression amplitude"},
+    {"A3_minus", &stdp_params::A3_minus, "weight", "triplet depression amplitude"},
+    {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
+    {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
+    {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
+};
+
+stdp_params pair_defaults() { return {}; }
+
+stdp_params triplet_defaults() {
+  stdp_params p;
+  p.kind = stdp_kind::triplet;
+  p.tau_plus = 16.8;
+  p.tau_minus = 33.7;
+  p.tau_x = 101.0;
+  p.tau_y = 114.0;
+  p.A_plus = 0.0;
+  p.A3_plus = 6.5e-3;
+  p.A_minus = 7.1e-3;
+  p.A3_minus = 0.0;
+  return p;
+}
+
+template <std::size_t N>
+std::vector<param_doc> docs(const named (&table)[N], const stdp_params& d) {
+  std::vector<param_doc> out;
+  for (const auto& t : table) out.push_back({t.name, t.unit, t.description, d.*t.m});
+  return out;
+}
+
+}  // namespace
+
+std::optional<param_error> stdp_params::validate() const {
+  for (auto [k, v] : {std::pair{"tau_plus", tau_plus}, {"tau_minus", tau_minus}, {"tau_x", tau_x}, {"tau_y", tau_y}})
+    if (auto e = require_positive(k, v, "ms")) return e;
+  for (auto [k, v] : {std::pair{"A_plus", A_plus}, {"A_minus", A_minus}, {"A3_plus", A3_plus}, {"A3_minus", A3_minus},
+                      {"mu_plus", mu_plus}, {"mu_minus", mu_minus}}) {
+    if (auto e = require_finite(k, v)) return e;
+    if (v < 0) return param_error{k, fmt::format("must be >= 0 (got {})", v)};
+  }
+  if (auto e = require_finite("w_min", w_min)) return e;
+  if (auto e = require_finite("w_max", w_max)) return e;
+  if (!(w_max > w_min)) return param_error{"w_max", fmt::format("must be > w_min = {} (got {})", w_min, w_max)};
+  if (!(dendritic_delay_fraction >= 0.0 && dendritic_delay_fraction <= 1.0))
+    return param_error{"dendritic_delay_fraction", fmt::format("must lie in [0, 1] (got {})", dendritic_delay_fraction)};
+  return std::nullopt;
+}
+
+const std::vector<rule_info>& plasticity_rules() {
+  static const std::vector<rule_info> rules = {
+      {"stdp",
+       "pair-based STDP, additive / multiplicative (van Rossum 2000) / power-law (Gutig 2003) weight dependence",
+       docs(pair_table, pair_defaults()),
+       {{"weight_dependence", {"additive", "multiplicative", "power_law"}}, {"pairing", {"all_to_all", "nearest"}}}},
+      {"stdp_triplet", "triplet STDP (Pfister & Gerstner 2006), additive", docs(triplet_table, triplet_defaults()),
+       {{"pairing", {"all_to_all", "nearest"}}}},
+  };
+  return rules;
+}
+
+const rule_info* find_rule(const std::string& name) {
+  for (const auto& r : plasticity_rules())
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+std::optional<param_error> lower_stdp(const std::string& rule, const std::map<std::string, double>& params,
+                                      const std::map<std::string, std::string>& options, stdp_params& out) {
+  const rule_info* info = find_rule(rule);
+  if (!info) return param_error{"rule", fmt::format("unknown plasticity rule '{}' (known: stdp, stdp_triplet)", rule)};
+  const bool triplet = rule == "stdp_triplet";
+  stdp_params p = triplet ? triplet_defaults() : pair_defaults();
+  for (const auto& [key, v] : params) {
+    bool found = false;
+    auto set = [&](const auto& table) {
+      for (const auto& t : table)
+        if (key == t.name) {
+          p.*t.m = v;
+          found = true;
+        }
+    };
+    if (triplet)
+      set(triplet_table);
+    else
+      set(pair_table);
+    if (!found) {
+      std::string known;
+      for (const auto& d : info->params) known += (known.empty() ? "" : ", ") + d.name;
+      return param_error{key, fmt::format("unknown parameter of {} (known: {})", rule, known)};
+    }
+  }
+  for (const auto& [key, v] : options) {
+    auto opt = std::find_if(info->options.begin(), info->options.end(), [&](const auto& o) { return o.first == key; });
+    if (opt == info->options.end()) return param_error{key, fmt::format("not an option of {}", rule)};
+    if (std::find(opt->second.begin(), opt->second.end(), v) == opt->second.end()) {
+      std::string known;
+      for (const auto& a : opt->second) known += (known.empty() ? "" : ", ") + a;
+      return param_error{key, fmt::format("unknown value '{}' (known: {})", v, known)};
+    }
+    if (key == "pairing") p.pairing = v == "nearest" ? stdp_pairing::nearest : stdp_pairing::all_to_all;
+    if (key == "weight_dependence")
+      p.dependence = v == "additive" ? weight_dependence::additive
+                     : v == "multiplicative" ? weight_dependence::multiplicative
+                                             : weight_dependence::power_law;
+  }
+  if (p.dependence != weight_dependence::power_law)
+    for (const char* k : {"mu_plus", "mu_minus"})
+      if (params.count(k)) return param_error{k, "only the power_law weight dependence takes an exponent"};
+  if (auto e = p.validate()) {
+    // the triplet rule names its pair amplitudes A2_plus / A2_minus
+    if (triplet && (e->key == "A_plus" || e->key == "A_minus")) e->key = e->key == "A_plus" ? "A2_plus" : "A2_minus";
+    return e;
+  }
+  out = p;
+  return std::nullopt;
+}
+
+}  // namespace apical

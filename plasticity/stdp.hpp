@@ -1,0 +1,115 @@
+#pragma once
+// Spike-timing-dependent plasticity: pair rules with weight dependence, and the
+// triplet rule. Both are computed event-driven from traces (Morrison, Diesmann
+// & Gerstner 2008), never per time step.
+//
+// Pair rule ("stdp"; Bi & Poo 1998, Song, Miller & Abbott 2000). Traces
+//   x(t) = sum_pre  exp(-(t - t_pre)/tau_plus),   y(t) = sum_post exp(-(t - t_post)/tau_minus)
+// (all-to-all pairing; with nearest pairing each spike resets its trace to 1
+// instead of adding 1, the symmetric nearest-neighbour scheme of NEST's
+// stdp_nn_symm_synapse). With w~ = (w - w_min)/(w_max - w_min):
+//   at a post spike:  w += (w_max - w_min) A_plus  F+(w~) x(t_post)
+//   at a pre spike:   w -= (w_max - w_min) A_minus F-(w~) y(t_pre)
+//   additive:        F+ = 1,               F- = 1
+//   multiplicative:  F+ = 1 - w~,          F- = w~            (van Rossum et al. 2000)
+//   power_law:       F+ = (1 - w~)^mu_plus, F- = w~^mu_minus  (Gütig et al. 2003)
+// then w is clipped to [w_min, w_max]. With w_min = 0 this is NEST's
+// stdp_synapse with lambda = A_plus, alpha = A_minus/A_plus, Wmax = w_max, and
+// PyNN's SpikePairRule with Additive/Multiplicative/GutigWeightDependence.
+//
+// Triplet rule ("stdp_triplet"; Pfister & Gerstner 2006, eqs. 3-4). Pre traces
+// r1 (tau_plus), r2 (tau_x); post traces o1 (tau_minus), o2 (tau_y):
+//   at a post spike:  w += r1(t) [A2_plus + A3_plus o2(t - eps)]
+//   at a pre spike:   w -= o1(t) [A2_minus + A3_minus r2(t - eps)]
+// in absolute weight units (as NEST's stdp_triplet_synapse), clipped to
+// [w_min, w_max]; nearest pairing saturates every trace at 1.
+//
+// Timing conventions (docs/models.md, tests/plasticity/stdp_exact_test.cpp):
+// - The synaptic delay d is split into a dendritic part d_den = round(f d / h) h,
+//   f = dendritic_delay_fraction (default 1, as NEST and PyNN), and an axonal
+//   part d - d_den. A pre spike emitted at t_pre reaches the synapse at
+//   t_pre + d - d_den; a post spike at t_post reaches it at t_post + d_den.
+//   Pairs are timed at the synapse: dt = (t_post + d_den) - (t_pre + d - d_den).
+// - A pre and a post spike at the same synaptic time (dt = 0) do not pair.
+// - The weight is updated when a pre spike reaches the synapse (the spike then
+//   transmits the updated weight); potentiation by post spikes since the last
+//   pre spike is applied then, in time order. A weight read between pre spikes
+//   is the value after the last pre spike, as in NEST.
+#include <cmath>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neurons/parameters.hpp"
+
+namespace apical {
+
+enum class stdp_kind { pair, triplet };
+enum class weight_dependence { additive, multiplicative, power_law };
+enum class stdp_pairing { all_to_all, nearest };
+
+/// The lowered parameters of either rule (one struct, so the hot loop is one
+/// template over the kind). Times in ms; weights in the projection's unit.
+struct stdp_params {
+  stdp_kind kind = stdp_kind::pair;
+  weight_dependence dependence = weight_dependence::additive;
+  stdp_pairing pairing = stdp_pairing::all_to_all;
+  double tau_plus = 20.0;    ///< ms, pre trace r1 / x
+  double tau_minus = 20.0;   ///< ms, post trace o1 / y
+  double tau_x = 101.0;      ///< ms, triplet pre trace r2
+  double tau_y = 114.0;      ///< ms, triplet post trace o2
+  double A_plus = 0.01;      ///< pair: fraction of (w_max - w_min); triplet: A2_plus, absolute
+  double A_minus = 0.01;     ///< pair: fraction of (w_max - w_min); triplet: A2_minus, absolute
+  double A3_plus = 0.0;      ///< triplet only, absolute
+  double A3_minus = 0.0;     ///< triplet only, absolute
+  double mu_plus = 1.0;      ///< power_law exponent of potentiation
+  double mu_minus = 1.0;     ///< power_law exponent of depression
+  double w_min = 0.0, w_max = 1.0;
+  double dendritic_delay_fraction = 1.0;   ///< f in [0, 1]
+
+  std::optional<param_error> validate() const;
+
+  /// Potentiation at a post spike: r1 = pre trace x(t_post), o2 = o2(t_post - eps).
+  double facilitate(double w, double r1, double o2) const {
+    const double range = w_max - w_min;
+    if (kind == stdp_kind::triplet)
+      w += r1 * (A_plus + A3_plus * o2);
+    else
+      switch (dependence) {
+        case weight_dependence::additive: w += range * A_plus * r1; break;
+        case weight_dependence::multiplicative: w += A_plus * (w_max - w) * r1; break;
+        case weight_dependence::power_law: w += range * A_plus * std::pow((w_max - w) / range, mu_plus) * r1; break;
+      }
+    return w > w_max ? w_max : w;
+  }
+  /// Depression at a pre spike: o1 = post trace y(t_pre), r2 = r2(t_pre - eps).
+  double depress(double w, double o1, double r2) const {
+    const double range = w_max - w_min;
+    if (kind == stdp_kind::triplet)
+      w -= o1 * (A_minus + A3_minus * r2);
+    else
+      switch (dependence) {
+        case weight_dependence::additive: w -= range * A_minus * o1; break;
+        case weight_dependence::multiplicative: w -= A_minus * (w - w_min) * o1; break;
+        case weight_dependence::power_law: w -= range * A_minus * std::pow((w - w_min) / range, mu_minus) * o1; break;
+      }
+    return w < w_min ? w_min : w;
+  }
+};
+
+/// Names, units, defaults and meaning of a rule's parameters (docs, `apical models`).
+struct rule_info {
+  std::string name, description;
+  std::vector<param_doc> params;
+  std::vector<std::pair<std::string, std::vector<std::string>>> options;   ///< option, allowed values (first: default)
+};
+
+const std::vector<rule_info>& plasticity_rules();
+const rule_info* find_rule(const std::string& name);
+
+/// Lowers a rule description (rule name, numbers, options); an error names the key.
+std::optional<param_error> lower_stdp(const std::string& rule, const std::map<std::string, double>& params,
+                                      const std::map<std::string, std::string>& options, stdp_params& out);
+
+}  // namespace apical

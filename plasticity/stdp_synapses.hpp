@@ -1,0 +1,60 @@
+#pragma once
+// The runtime of one plastic (STDP) projection inside one partition: its
+// synapses in compressed rows (as the static store), a double weight per
+// synapse, the presynaptic traces per delay group (one source, one delay: the
+// pre trace is the same for all its synapses), and the postsynaptic archive of
+// the partition's neurons. Everything here belongs to one partition, so every
+// update is race-free, and each weight depends only on its own pre and post
+// spike trains: results do not depend on threads or partitioning.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/population.hpp"
+#include "core/synapse_store.hpp"
+#include "plasticity/post_archive.hpp"
+#include "plasticity/stdp.hpp"
+
+namespace apical {
+
+class stdp_synapses {
+ public:
+  /// `store`: this projection's synapses onto the partition's neurons
+  /// (`neurons` of them); its float weights are the initial weights.
+  stdp_synapses(const stdp_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h);
+
+  std::uint32_t projection() const { return projection_; }
+  const synapse_store& store() const { return store_; }
+  std::span<const double> weights() const { return w_; }
+  std::span<double> weights() { return w_; }
+  const stdp_params& rule() const { return rule_; }
+
+  /// A pre spike reaches group g in step k (offset inside the step's spike
+  /// time, ms): updates the group's synapses and adds their new weights to
+  /// in[receptor][target], or, for off-grid events onto a precise population,
+  /// appends them to `offgrid`. Returns the number of synapses.
+  std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in, std::vector<offgrid_event>* offgrid);
+
+  /// Records a post spike of local neuron n at t (ms).
+  void on_post(std::uint32_t n, double t) { archive_.add_spike(n, t); }
+
+  /// Bytes held: store, weights, group traces, archive.
+  std::size_t bytes() const;
+  std::size_t archived() const { return archive_.size(); }
+
+ private:
+  struct pre_trace {
+    double t_last = -1e300;   // ms, post frame (t_pre + d - 2 d_den)
+    double r1 = 0.0, r2 = 0.0;
+  };
+
+  stdp_params rule_;
+  std::uint32_t projection_;
+  synapse_store store_;
+  std::vector<double> w_;
+  std::vector<pre_trace> pre_;
+  post_archive archive_;
+  double h_;
+};
+
+}  // namespace apical
