@@ -97,6 +97,16 @@ int cmd_run(const run_options& o) {
   std::set<std::string> vars;
   for (const auto& l : sim.states()) vars.insert(l.variables.begin(), l.variables.end());
   for (const auto& v : vars) write_state_report((out / (v + ".h5")).string(), sim.states(), v, unit_of(v));
+  if (sim.plastic_synapses() > 0) {
+    if (sim.comm().distributed()) {
+      fmt::print(stderr, "apical: note: weights.h5 is not written under MPI yet\n");
+    } else {
+      std::vector<std::string> units;
+      for (const auto& pr : spec.projections)
+        if (pr.plasticity.plastic()) units.push_back(find_model(spec.find(pr.target)->model)->weight_unit);
+      write_weights((out / "weights.h5").string(), sim.plastic_weights(), units, sim.weight_logs());
+    }
+  }
 
   app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes()};
   std::cout << app::format_summary(sim, s);

@@ -1,6 +1,10 @@
 #include "app/summary.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "neurons/registry.hpp"
 
 namespace apical::app {
 
@@ -20,6 +24,9 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += fmt::format("  neurons            {:>14}\n", sim.neurons());
   out += fmt::format("  synapses           {:>14}   ({:.2f} bytes/synapse in store)\n", sim.synapses(),
                      sim.synapses() ? double(sim.synapse_bytes()) / double(sim.synapses()) : 0.0);
+  if (sim.plastic_synapses() > 0)
+    out += fmt::format("  plastic synapses   {:>14}   ({:.2f} bytes/plastic synapse: store, weights, traces)\n", sim.plastic_synapses(),
+                       double(sim.plastic_bytes()) / double(sim.plastic_synapses()));
   out += fmt::format("  spikes             {:>14}\n", total_spikes(sim));
   out += fmt::format("  synaptic events    {:>14}\n", sim.synaptic_events());
   out += fmt::format("  spike hash         {:>14}   (FNV-1a of recorded spikes: equal hash, identical spikes)\n",
@@ -27,6 +34,19 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms{})\n", s.threads, sim.partition_count(),
                      double(sim.min_delay()) * sim.resolution(),
                      sim.comm().distributed() ? fmt::format(", per rank; {} MPI ranks", sim.comm().size()) : "");
+  if (sim.plastic_synapses() > 0 && !sim.comm().distributed())
+    for (const auto& t : sim.plastic_weights()) {
+      if (t.weights.empty()) continue;
+      double sum = 0, lo = t.weights[0], hi = t.weights[0];
+      for (double w : t.weights) {
+        sum += w;
+        lo = std::min(lo, w);
+        hi = std::max(hi, w);
+      }
+      out += fmt::format("  weights {:<10} mean {:.6g}, min {:.6g}, max {:.6g} ({}; weight hash {:016x})\n", t.projection,
+                         sum / double(t.weights.size()), lo, hi, find_model(sim.spec().find(sim.spec().find_projection(t.projection)->target)->model)->weight_unit,
+                         weight_hash({t}));
+    }
   out += "  rate per population\n";
   for (const auto& l : sim.spikes())
     out += fmt::format("    {:<16} {:>10.3f} Hz   ({} neurons, {} spikes)\n", l.population,
@@ -49,11 +69,12 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
                         l.size, l.count, T > 0 ? double(l.count) / l.size / (T * 1e-3) : 0.0);
   return fmt::format(
       "{{\"name\": \"{}\", \"model_file\": \"{}\", \"neurons\": {}, \"synapses\": {}, \"synapse_bytes\": {}, \"spikes\": {}, "
-      "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
+      "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"weight_hash\": \"{:016x}\", \"plastic_synapses\": {}, \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
       "\"run_s\": {:.6f}, \"deliver_s\": {:.6f}, \"update_s\": {:.6f}, \"exchange_s\": {:.6f}, \"record_s\": {:.6f}, "
       "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"populations\": {{{}}}}}\n",
       sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
-      sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
+      sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()),
+      sim.comm().distributed() ? 0 : weight_hash(sim.plastic_weights()), sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
       ph.record, T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, pops);
 }
 

@@ -132,6 +132,41 @@ void write_state_report(const std::string& path, const std::vector<state_log>& l
   });
 }
 
+void write_weights(const std::string& path, const std::vector<weight_table>& finals, const std::vector<std::string>& units,
+                   const std::vector<weight_log>& recorded) {
+  atomically(path, [&](const std::string& tmp) {
+    h5 file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    h5 top(H5Gcreate2(file, "weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    auto with_units = [](hid_t loc, const char* name, const std::string& unit) {
+      h5 ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose);
+      write_string_attr(ds, "units", unit);
+    };
+    for (std::size_t i = 0; i < finals.size(); ++i) {
+      const weight_table& t = finals[i];
+      h5 g(H5Gcreate2(top, t.projection.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+      write_dataset(g, "source_node_ids", H5T_NATIVE_UINT64, t.sources.data(), {t.sources.size()});
+      write_dataset(g, "target_node_ids", H5T_NATIVE_UINT64, t.targets.data(), {t.targets.size()});
+      write_dataset(g, "delays", H5T_NATIVE_DOUBLE, t.delays.data(), {t.delays.size()});
+      with_units(g, "delays", "ms");
+      write_dataset(g, "weights", H5T_NATIVE_DOUBLE, t.weights.data(), {t.weights.size()});
+      with_units(g, "weights", units[i]);
+      for (const weight_log& l : recorded) {
+        if (l.synapses.projection != t.projection) continue;
+        h5 r(H5Gcreate2(g, "recorded", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        const std::size_t m = l.synapses.sources.size();
+        write_dataset(r, "source_node_ids", H5T_NATIVE_UINT64, l.synapses.sources.data(), {m});
+        write_dataset(r, "target_node_ids", H5T_NATIVE_UINT64, l.synapses.targets.data(), {m});
+        write_dataset(r, "data", H5T_NATIVE_DOUBLE, l.data.data(), {l.samples, m});
+        with_units(r, "data", units[i]);
+        const double time[3] = {l.time_of(0), l.time_of(l.samples), l.interval_ms};
+        write_dataset(r, "time", H5T_NATIVE_DOUBLE, time, {3});
+        with_units(r, "time", "ms");
+        break;   // one recorder per projection is written
+      }
+    }
+  });
+}
+
 void write_spikes_csv(const std::string& path, const std::vector<spike_log>& logs) {
   atomically(path, [&](const std::string& tmp) {
     std::ofstream out(tmp);

@@ -24,6 +24,18 @@ void write_spikes_sonata(const std::string& path, const std::vector<spike_log>& 
 void write_state_report(const std::string& path, const std::vector<state_log>& logs, const std::string& variable,
                         const std::string& unit);
 
+/// Writes weights of plastic projections to `path` (atomically), one group per projection:
+///   /weights/<projection>/{source_node_ids, target_node_ids} uint64 [N] (population-local)
+///   /weights/<projection>/delays   float64 [N], @units "ms"
+///   /weights/<projection>/weights  float64 [N], the final weights, @units
+/// and for a weight recorder of that projection, its samples:
+///   /weights/<projection>/recorded/{source_node_ids, target_node_ids}  [M]
+///   /weights/<projection>/recorded/data  float64 [N_time x M], @units
+///   /weights/<projection>/recorded/time  float64 [start, stop, dt] (ms)
+/// `units` gives each projection's weight unit, in the order of `finals`.
+void write_weights(const std::string& path, const std::vector<weight_table>& finals, const std::vector<std::string>& units,
+                   const std::vector<weight_log>& recorded);
+
 /// Writes spikes as text: one "population node_id time_ms" line each.
 void write_spikes_csv(const std::string& path, const std::vector<spike_log>& logs);
 
