@@ -59,6 +59,34 @@ TEST_CASE("the base model is valid") {
   CHECK(net.populations.front().params.at("tau_m") == 10.0);
 }
 
+TEST_CASE("bad plasticity and weight recorders: each error names file, line and key") {
+  const std::string d = "delay = 1.5";
+  auto plastic = [&](const std::string& body) { return d + "\n[projection.plasticity]\nrule = \"stdp\"\nw_max = 20.0\n" + body; };
+  SUBCASE("unknown rule") {
+    expect_error(d, d + "\n[projection.plasticity]\nrule = \"stdpp\"", 24, "projection[0].plasticity.rule", "unknown plasticity rule");
+  }
+  SUBCASE("negative time constant") {
+    expect_error(d, plastic("tau_plus = -5.0"), 26, "projection[0].plasticity.tau_plus", "must be > 0 ms");
+  }
+  SUBCASE("unknown parameter") { expect_error(d, plastic("tau_plu = 5.0"), 26, "projection[0].plasticity.tau_plu", "unknown parameter of stdp"); }
+  SUBCASE("unknown option value") { expect_error(d, plastic("pairing = \"closest\""), 26, "projection[0].plasticity.pairing", "unknown value"); }
+  SUBCASE("exponent without power law") {
+    expect_error(d, plastic("mu_plus = 0.5"), 26, "projection[0].plasticity.mu_plus", "only the power_law");
+  }
+  SUBCASE("bounds") { expect_error(d, plastic("w_min = 30.0"), 25, "projection[0].plasticity.w_max", "must be > w_min"); }
+  SUBCASE("initial weights outside the bounds") {
+    expect_error(d, d + "\n[projection.plasticity]\nrule = \"stdp\"\nw_max = 5.0", 23, "projection[0].plasticity",
+                 "initial weights must lie in [w_min, w_max]");
+  }
+  SUBCASE("weight recorder of a static projection") {
+    expect_error(d, d + "\n[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"", 25, "recorder[0].projection", "is static");
+  }
+  SUBCASE("weight recorder of a missing projection") {
+    expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"EI\""), 28, "recorder[0].projection",
+                 "no projection named 'EI'");
+  }
+}
+
 TEST_CASE("bad model files: each error names file, line and key") {
   SUBCASE("unknown key") { expect_error("size = 5", "size = 5\ntau = 3.0", 15, "population[1].tau", "unknown key"); }
   SUBCASE("unknown parameter") {
