@@ -393,15 +393,9 @@ void read_plasticity(const reader& r, const value& v, const std::string& path, p
   if (pr.weight.min_value() < rule.w_min || pr.weight.max_value() > rule.w_max)
     r.fail(v, path, fmt::format("initial weights must lie in [w_min, w_max] = [{}, {}] (weights here: [{}, {}])", rule.w_min,
                                 rule.w_max, pr.weight.min_value(), pr.weight.max_value()));
-  // Pre-driven updates need every post spike up to the pre spike's synaptic
-  // time; at delivery these are known only with a dendritic delay of >= 1 step
-  // (a post spike in the delivery step itself is not yet emitted).
-  const double f = rule.dendritic_delay_fraction;
-  if (std::llround(f * std::round(pr.delay.min_value() / h)) < 1) {
-    const value* at = r.get(v, "dendritic_delay_fraction");
-    r.fail(at ? *at : v, path + ".dendritic_delay_fraction",
-           fmt::format("the dendritic part of the delay must be at least one step ({} ms): fraction {} of the smallest delay {} ms is less",
-                       h, f, pr.delay.min_value()));
+  if (auto err = rule.check_delay(pr.delay.min_value(), h)) {
+    const value* at = r.get(v, err->key.c_str());
+    r.fail(at ? *at : v, path + "." + err->key, err->message);
   }
 }
 
@@ -693,8 +687,8 @@ void check_network(const network_spec& spec) {
       stdp_params rule;
       if (auto err = lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
-      if (std::llround(rule.dendritic_delay_fraction * std::round(pr.delay.min_value() / spec.sim.resolution)) < 1)
-        throw model_error(f, 0, path + ".plasticity.dendritic_delay_fraction", "the dendritic part of the delay must be at least one step");
+      if (auto err = rule.check_delay(pr.delay.min_value(), spec.sim.resolution))
+        throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
     }
   }
 }

@@ -35,17 +35,14 @@ void partition::prepare(step_t horizon) { queue_.reset(horizon); }
 
 void partition::enqueue(std::span<const spike> spikes) {
   const auto t0 = clock_type::now();
-  if (store_.size() > 0)
+  // the static store's groups are numbered from 0, plastic block b's from plastic_base_[b]
+  auto push = [&](const synapse_store& st, std::uint32_t base) {
+    if (st.size() == 0) return;
     for (const spike& s : spikes)
-      for (const delay_group& g : store_.row(s.source))
-        queue_.push(s.step + g.delay, {s.offset, store_.group_index(g), s.source});
-  for (std::size_t b = 0; b < plastic_.size(); ++b) {
-    const synapse_store& st = plastic_[b]->store();
-    if (st.size() == 0) continue;
-    for (const spike& s : spikes)
-      for (const delay_group& g : st.row(s.source))
-        queue_.push(s.step + g.delay, {s.offset, plastic_base_[b] + st.group_index(g), s.source});
-  }
+      for (const delay_group& g : st.row(s.source)) queue_.push(s.step + g.delay, {s.offset, base + st.group_index(g), s.source});
+  };
+  push(store_, 0);
+  for (std::size_t b = 0; b < plastic_.size(); ++b) push(plastic_[b]->store(), plastic_base_[b]);
   times_.deliver += std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 

@@ -160,6 +160,35 @@ void simulation::build() {
   // keyed per row, so the result does not depend on the partitioning
   tbb::task_arena arena(threads);
   const auto n_sources = static_cast<std::uint32_t>(total_nodes_);
+  // Appends projection j's synapses onto targets [c0, c1) of `part` (population-
+  // local ids) to `out`; false when j does not end on the partition's population.
+  auto generate = [&](std::size_t j, const partition& part, std::uint32_t c0, std::uint32_t c1,
+                      std::vector<synapse_store::entry>& out) {
+    const auto& pr = spec_.projections[j];
+    const std::size_t post = pop_index(pr.target);
+    if (pops_[post].get() != &part.population()) return false;
+    const std::size_t pre = pop_index(pr.source);
+    const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
+    const std::uint32_t src0 = pop_info_[pre].first;
+    const std::uint32_t b = part.begin();
+    generate_rows(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j}, c0, c1,
+                  [&](std::span<const generated_synapse> row) {
+                    for (const generated_synapse& x : row) {
+                      const auto steps = std::max<long long>(1, std::llround(x.delay / h));
+                      out.push_back({src0 + x.source, x.target - b, static_cast<float>(x.weight),
+                                     static_cast<std::uint16_t>(steps), static_cast<std::uint16_t>(port)});
+                    }
+                  });
+    return true;
+  };
+  // plastic rules, lowered once (validated already by check_network)
+  std::vector<stdp_params> rules(spec_.projections.size());
+  for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
+    const auto& pl = spec_.projections[j].plasticity;
+    if (!pl.plastic()) continue;
+    if (auto err = lower_stdp(pl.rule, pl.params, pl.options, rules[j]))
+      throw std::invalid_argument(fmt::format("projection '{}': plasticity.{}: {}", spec_.projections[j].name, err->key, err->message));
+  }
   for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
     partition& part = *partitions_[pi];
     double expected = 0;
@@ -179,47 +208,15 @@ void simulation::build() {
     for (std::uint32_t c0 = part.begin(); c0 < part.end(); c0 += block_len) {
       const std::uint32_t c1 = std::min(part.end(), c0 + block_len);
       entries.reserve(static_cast<std::size_t>(expected * 1.05 * double(c1 - c0) / double(part.neurons())) + 16);
-      for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
-        const auto& pr = spec_.projections[j];
-        const std::size_t post = pop_index(pr.target);
-        if (pops_[post].get() != &part.population() || pr.plasticity.plastic()) continue;
-        const std::size_t pre = pop_index(pr.source);
-        const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
-        const std::uint32_t src0 = pop_info_[pre].first;
-        const std::uint32_t b = part.begin();
-        generate_rows(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay,
-                      {seed, 1000 + j}, c0, c1, [&](std::span<const generated_synapse> row) {
-                        for (const generated_synapse& x : row) {
-                          const auto steps = std::max<long long>(1, std::llround(x.delay / h));
-                          entries.push_back({src0 + x.source, x.target - b, static_cast<float>(x.weight),
-                                             static_cast<std::uint16_t>(steps), static_cast<std::uint16_t>(port)});
-                        }
-                      });
-      }
+      for (std::size_t j = 0; j < spec_.projections.size(); ++j)
+        if (!spec_.projections[j].plasticity.plastic()) generate(j, part, c0, c1, entries);
       pieces.push_back(synapse_store::build(entries, scratch, n_sources));
     }
     part.set_synapses(synapse_store::merge(std::move(pieces), n_sources));
     // plastic projections: a store of their own each, with the rule's state
     for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
-      const auto& pr = spec_.projections[j];
-      const std::size_t post = pop_index(pr.target);
-      if (pops_[post].get() != &part.population() || !pr.plasticity.plastic()) continue;
-      stdp_params rule;
-      if (auto err = lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
-        throw std::invalid_argument(fmt::format("projection '{}': plasticity.{}: {}", pr.name, err->key, err->message));
-      const std::size_t pre = pop_index(pr.source);
-      const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
-      const std::uint32_t src0 = pop_info_[pre].first;
-      const std::uint32_t b = part.begin();
-      generate_rows(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j},
-                    part.begin(), part.end(), [&](std::span<const generated_synapse> row) {
-                      for (const generated_synapse& x : row) {
-                        const auto steps = std::max<long long>(1, std::llround(x.delay / h));
-                        entries.push_back({src0 + x.source, x.target - b, static_cast<float>(x.weight),
-                                           static_cast<std::uint16_t>(steps), static_cast<std::uint16_t>(port)});
-                      }
-                    });
-      part.add_plastic(std::make_unique<stdp_synapses>(rule, static_cast<std::uint32_t>(j),
+      if (!spec_.projections[j].plasticity.plastic() || !generate(j, part, part.begin(), part.end(), entries)) continue;
+      part.add_plastic(std::make_unique<stdp_synapses>(rules[j], static_cast<std::uint32_t>(j),
                                                        synapse_store::build(entries, scratch, n_sources), part.neurons(), h));
     }
     entries = {};
@@ -321,11 +318,8 @@ void simulation::set_initial_state() {
 weight_table simulation::collect_weights(std::size_t j, const std::vector<std::uint32_t>* targets,
                                         std::vector<synapse_slot>* slots) const {
   const auto& pr = spec_.projections[j];
-  std::size_t pre = 0, post = 0;
-  for (std::size_t i = 0; i < pop_info_.size(); ++i) {
-    if (pop_info_[i].name == pr.source) pre = i;
-    if (pop_info_[i].name == pr.target) post = i;
-  }
+  std::size_t pre = 0;
+  while (pop_info_[pre].name != pr.source) ++pre;
   struct row {
     std::uint64_t target, source;
     std::uint16_t delay;
@@ -352,7 +346,6 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
     return std::tie(a.target, a.source, a.delay, a.order) < std::tie(b.target, b.source, b.delay, b.order);
   });
-  (void)post;
   weight_table t;
   t.projection = pr.name;
   for (const row& r : rows) {

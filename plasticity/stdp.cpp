@@ -87,6 +87,14 @@ std::optional<param_error> stdp_params::validate() const {
   return std::nullopt;
 }
 
+std::optional<param_error> stdp_params::check_delay(double min_delay_ms, double h_ms) const {
+  if (dendritic_steps(std::llround(min_delay_ms / h_ms)) >= 1) return std::nullopt;
+  return param_error{"dendritic_delay_fraction",
+                     fmt::format("the dendritic part of the delay must be at least one step ({} ms): fraction {} of the "
+                                 "smallest delay {} ms is less",
+                                 h_ms, dendritic_delay_fraction, min_delay_ms)};
+}
+
 const std::vector<rule_info>& plasticity_rules() {
   static const std::vector<rule_info> rules = {
       {"stdp",

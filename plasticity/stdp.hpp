@@ -36,6 +36,7 @@
 //   pre spike is applied then, in time order. A weight read between pre spikes
 //   is the value after the last pre spike, as in NEST.
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,6 +70,14 @@ struct stdp_params {
   double dendritic_delay_fraction = 1.0;   ///< f in [0, 1]
 
   std::optional<param_error> validate() const;
+  /// Dendritic delay in steps for a delay of `delay_steps` steps.
+  std::int64_t dendritic_steps(std::int64_t delay_steps) const {
+    return std::llround(dendritic_delay_fraction * double(delay_steps));
+  }
+  /// Refuses a dendritic delay below one step for the smallest delay (ms): the
+  /// update at a pre spike needs every post spike up to its synaptic time, and
+  /// a post spike of the delivery step itself is not yet emitted.
+  std::optional<param_error> check_delay(double min_delay_ms, double h_ms) const;
 
   /// Potentiation at a post spike: r1 = pre trace x(t_post), o2 = o2(t_post - eps).
   double facilitate(double w, double r1, double o2) const {

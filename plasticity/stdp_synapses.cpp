@@ -24,7 +24,7 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
                                      std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
   const auto syn = store_.synapses();
-  const step_t dden = std::llround(rule_.dendritic_delay_fraction * double(grp.delay));
+  const step_t dden = rule_.dendritic_steps(grp.delay);
   // the pre spike's time at the synapse, in the post frame (minus d_den): pairs
   // are timed by dt = t_post - t
   const double t = double(k - 2 * dden) * h_ + offset;
