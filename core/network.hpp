@@ -32,7 +32,7 @@ struct population_spec {
   std::vector<std::vector<double>> spike_times;   ///< spike_source: times per node [ms]
 };
 
-/// A learning rule attached to a projection (plasticity/rules.hpp lowers and
+/// A learning rule attached to a projection (plasticity/stdp.hpp lowers and
 /// validates it): the rule's name, its numeric parameters and its named options.
 struct plasticity_spec {
   std::string rule;                                 ///< "stdp", "stdp_triplet"; empty: static

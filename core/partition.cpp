@@ -97,12 +97,13 @@ void partition::advance(step_t k, double h) {
   pop_->update(begin_, end_, ctx);
   offgrid_.clear();
   // the partition's own spikes enter the post archives of its plastic synapses
-  for (std::size_t i = emitted; i < outbox_.size() && !plastic_.empty(); ++i) {
-    const spike& s = outbox_[i];
-    const std::uint32_t local = s.source - global_first_ - begin_;
-    const double t = double(s.step) * h + s.offset;
-    for (auto& p : plastic_) p->on_post(local, t);
-  }
+  if (!plastic_.empty())
+    for (std::size_t i = emitted; i < outbox_.size(); ++i) {
+      const spike& s = outbox_[i];
+      const std::uint32_t local = s.source - global_first_ - begin_;
+      const double t = double(s.step) * h + s.offset;
+      for (auto& p : plastic_) p->on_post(local, t);
+    }
   const auto t2 = clock_type::now();
   times_.deliver += std::chrono::duration<double>(t1 - t0).count();
   times_.update += std::chrono::duration<double>(t2 - t1).count();

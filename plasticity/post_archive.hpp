@@ -30,7 +30,6 @@ class post_archive {
   }
   /// Number of synapses that read neuron n's history.
   void set_readers(std::size_t n, std::uint32_t readers) { hist_[n].readers = readers; }
-  std::uint32_t readers(std::size_t n) const { return hist_[n].readers; }
 
   /// Appends neuron n's spike at t (ms, not before its previous one).
   void add_spike(std::size_t n, double t) {
@@ -52,9 +51,8 @@ class post_archive {
     history& h = hist_[n];
     return {h.e.data() + h.head, h.e.size() - h.head};
   }
-  double tau_minus() const { return tau_minus_; }
 
-  /// Entries held over all neurons (memory figures, tests of pruning).
+  /// Entries held over all neurons (memory figures).
   std::size_t size() const {
     std::size_t s = 0;
     for (const auto& h : hist_) s += h.e.size() - h.head;

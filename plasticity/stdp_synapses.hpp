@@ -26,8 +26,6 @@ class stdp_synapses {
   std::uint32_t projection() const { return projection_; }
   const synapse_store& store() const { return store_; }
   std::span<const double> weights() const { return w_; }
-  std::span<double> weights() { return w_; }
-  const stdp_params& rule() const { return rule_; }
 
   /// A pre spike reaches group g in step k (offset inside the step's spike
   /// time, ms): updates the group's synapses and adds their new weights to
@@ -40,7 +38,6 @@ class stdp_synapses {
 
   /// Bytes held: store, weights, group traces, archive.
   std::size_t bytes() const;
-  std::size_t archived() const { return archive_.size(); }
 
  private:
   struct pre_trace {
