@@ -477,7 +477,11 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
     } else {
       pr.name = default_projection_name(net, pr.source, pr.target);
     }
-    if (const value* plv = r.get(pv, "plasticity")) read_plasticity(r, *plv, path + ".plasticity", pr, net.sim.resolution);
+    if (const value* plv = r.get(pv, "plasticity")) {
+      read_plasticity(r, *plv, path + ".plasticity", pr, net.sim.resolution);
+      if (auto m = pr.plasticity.options.find("modulator"); m != pr.plasticity.options.end() && !net.find(m->second))
+        r.fail(*r.get(*plv, "modulator"), path + ".plasticity.modulator", fmt::format("no population named '{}'", m->second));
+    }
     net.projections.push_back(std::move(pr));
   }
 }
@@ -689,6 +693,8 @@ void check_network(const network_spec& spec) {
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
       if (auto err = rule.check_delay(pr.delay.min_value(), spec.sim.resolution))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
+      if (auto m = pr.plasticity.options.find("modulator"); m != pr.plasticity.options.end() && !spec.find(m->second))
+        throw model_error(f, 0, path + ".plasticity.modulator", "no population named '" + m->second + "'");
     }
   }
 }

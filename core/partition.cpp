@@ -42,7 +42,12 @@ void partition::enqueue(std::span<const spike> spikes) {
       for (const delay_group& g : st.row(s.source)) queue_.push(s.step + g.delay, {s.offset, base + st.group_index(g), s.source});
   };
   push(store_, 0);
-  for (std::size_t b = 0; b < plastic_.size(); ++b) push(plastic_[b]->store(), plastic_base_[b]);
+  for (std::size_t b = 0; b < plastic_.size(); ++b) {
+    push(plastic_[b]->store(), plastic_base_[b]);
+    if (plastic_[b]->modulated())   // neuromodulator spikes reach every synapse of the block
+      for (const spike& s : spikes)
+        if (plastic_[b]->modulated_by(s.source)) plastic_[b]->on_modulator(s.step, s.offset);
+  }
   times_.deliver += std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 

@@ -216,8 +216,14 @@ void simulation::build() {
     // plastic projections: a store of their own each, with the rule's state
     for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
       if (!spec_.projections[j].plasticity.plastic() || !generate(j, part, part.begin(), part.end(), entries)) continue;
-      part.add_plastic(std::make_unique<stdp_synapses>(rules[j], static_cast<std::uint32_t>(j),
-                                                       synapse_store::build(entries, scratch, n_sources), part.neurons(), h));
+      auto block = std::make_unique<stdp_synapses>(rules[j], static_cast<std::uint32_t>(j),
+                                                   synapse_store::build(entries, scratch, n_sources), part.neurons(), h);
+      const auto& opts = spec_.projections[j].plasticity.options;
+      if (auto m = opts.find("modulator"); m != opts.end()) {
+        const population_info& mod = pop_info_[pop_index(m->second)];
+        block->set_modulator(mod.first, mod.first + mod.size);
+      }
+      part.add_plastic(std::move(block));
     }
     entries = {};
     scratch = {};

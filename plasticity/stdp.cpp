@@ -46,7 +46,29 @@ const named triplet_table[] = {
     {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
 };
 
+// Reward-modulated STDP: NEST's stdp_dopamine_synapse names and defaults.
+const named dopamine_table[] = {
+    {"tau_plus", &stdp_params::tau_plus, "ms", "time constant of the pre trace x"},
+    {"tau_minus", &stdp_params::tau_minus, "ms", "time constant of the post trace y"},
+    {"tau_c", &stdp_params::tau_c, "ms", "time constant of the eligibility trace c"},
+    {"tau_n", &stdp_params::tau_n, "ms", "time constant of the neuromodulator concentration n"},
+    {"b", &stdp_params::b, "1/ms", "baseline concentration: dw/dt = c (n - b)"},
+    {"A_plus", &stdp_params::A_plus, "c", "increase of c per pre-post pair, times x"},
+    {"A_minus", &stdp_params::A_minus, "c", "decrease of c per post-pre pair, times y"},
+    {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
+    {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
+};
+
 stdp_params pair_defaults() { return {}; }
+
+stdp_params dopamine_defaults() {
+  stdp_params p;
+  p.kind = stdp_kind::dopamine;
+  p.A_plus = 1.0;
+  p.A_minus = 1.5;
+  p.w_max = 200.0;
+  return p;
+}
 
 stdp_params triplet_defaults() {
   stdp_params p;
@@ -72,8 +94,10 @@ std::vector<param_doc> docs(const named (&table)[N], const stdp_params& d) {
 }  // namespace
 
 std::optional<param_error> stdp_params::validate() const {
-  for (auto [k, v] : {std::pair{"tau_plus", tau_plus}, {"tau_minus", tau_minus}, {"tau_x", tau_x}, {"tau_y", tau_y}})
+  for (auto [k, v] : {std::pair{"tau_plus", tau_plus}, {"tau_minus", tau_minus}, {"tau_x", tau_x}, {"tau_y", tau_y},
+                      {"tau_c", tau_c}, {"tau_n", tau_n}})
     if (auto e = require_positive(k, v, "ms")) return e;
+  if (auto e = require_finite("b", b)) return e;
   for (auto [k, v] : {std::pair{"A_plus", A_plus}, {"A_minus", A_minus}, {"A3_plus", A3_plus}, {"A3_minus", A3_minus},
                       {"mu_plus", mu_plus}, {"mu_minus", mu_minus}}) {
     if (auto e = require_finite(k, v)) return e;
@@ -103,6 +127,11 @@ const std::vector<rule_info>& plasticity_rules() {
        {{"weight_dependence", {"additive", "multiplicative", "power_law"}}, {"pairing", {"all_to_all", "nearest"}}}},
       {"stdp_triplet", "triplet STDP (Pfister & Gerstner 2006), additive", docs(triplet_table, triplet_defaults()),
        {{"pairing", {"all_to_all", "nearest"}}}},
+      {"stdp_dopamine",
+       "reward-modulated STDP with eligibility trace (Izhikevich 2007; NEST stdp_dopamine_synapse); modulator: the "
+       "population whose spikes release the neuromodulator",
+       docs(dopamine_table, dopamine_defaults()),
+       {{"modulator", {}}}},
   };
   return rules;
 }
@@ -116,9 +145,10 @@ const rule_info* find_rule(const std::string& name) {
 std::optional<param_error> lower_stdp(const std::string& rule, const std::map<std::string, double>& params,
                                       const std::map<std::string, std::string>& options, stdp_params& out) {
   const rule_info* info = find_rule(rule);
-  if (!info) return param_error{"rule", fmt::format("unknown plasticity rule '{}' (known: stdp, stdp_triplet)", rule)};
-  const bool triplet = rule == "stdp_triplet";
-  stdp_params p = triplet ? triplet_defaults() : pair_defaults();
+  if (!info)
+    return param_error{"rule", fmt::format("unknown plasticity rule '{}' (known: stdp, stdp_triplet, stdp_dopamine)", rule)};
+  const bool triplet = rule == "stdp_triplet", dopamine = rule == "stdp_dopamine";
+  stdp_params p = triplet ? triplet_defaults() : dopamine ? dopamine_defaults() : pair_defaults();
   for (const auto& [key, v] : params) {
     bool found = false;
     auto set = [&](const auto& table) {
@@ -130,6 +160,8 @@ std::optional<param_error> lower_stdp(const std::string& rule, const std::map<st
     };
     if (triplet)
       set(triplet_table);
+    else if (dopamine)
+      set(dopamine_table);
     else
       set(pair_table);
     if (!found) {
@@ -141,6 +173,10 @@ std::optional<param_error> lower_stdp(const std::string& rule, const std::map<st
   for (const auto& [key, v] : options) {
     auto opt = std::find_if(info->options.begin(), info->options.end(), [&](const auto& o) { return o.first == key; });
     if (opt == info->options.end()) return param_error{key, fmt::format("not an option of {}", rule)};
+    if (key == "modulator") {
+      if (v.empty()) return param_error{key, "must name a population"};
+      continue;
+    }
     if (std::find(opt->second.begin(), opt->second.end(), v) == opt->second.end()) {
       std::string known;
       for (const auto& a : opt->second) known += (known.empty() ? "" : ", ") + a;
@@ -152,6 +188,8 @@ std::optional<param_error> lower_stdp(const std::string& rule, const std::map<st
                      : v == "multiplicative" ? weight_dependence::multiplicative
                                              : weight_dependence::power_law;
   }
+  if (dopamine && !options.count("modulator"))
+    return param_error{"modulator", "stdp_dopamine needs the population whose spikes release the neuromodulator"};
   if (p.dependence != weight_dependence::power_law)
     for (const char* k : {"mu_plus", "mu_minus"})
       if (params.count(k)) return param_error{k, "only the power_law weight dependence takes an exponent"};

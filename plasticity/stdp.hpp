@@ -24,6 +24,21 @@
 // in absolute weight units (as NEST's stdp_triplet_synapse), clipped to
 // [w_min, w_max]; nearest pairing saturates every trace at 1.
 //
+// Reward-modulated STDP ("stdp_dopamine"; Izhikevich 2007, as NEST's
+// stdp_dopamine_synapse, Potjans et al. 2010). Pair STDP does not change the
+// weight but an eligibility trace c; the weight follows c times the
+// neuromodulator concentration n above a baseline b:
+//   dc/dt = -c/tau_c + A_plus x(t) sum_post delta(t - t_post) - A_minus y(t) sum_pre delta(t - t_pre)
+//   dn/dt = -n/tau_n + sum_mod delta(t - t_mod) / tau_n
+//   dw/dt = c (n - b)
+// Spikes of the `modulator` population (NEST's volume transmitter) make n.
+// Between events the three are propagated in closed form: over a gap D from
+// (c0, n0), with tau_s = tau_c tau_n / (tau_c + tau_n),
+//   w += c0 [n0 tau_s (1 - e^{-D/tau_s}) - b tau_c (1 - e^{-D/tau_c})],
+// and w is clipped to [w_min, w_max] after each gap (as NEST). A_plus and
+// A_minus are absolute (units of c). The whole delay is dendritic (f = 1, as
+// NEST), and a modulator spike emitted at t_mod acts at the synapse at t_mod.
+//
 // Timing conventions (docs/models.md, tests/plasticity/stdp_exact_test.cpp):
 // - The synaptic delay d is split into a dendritic part d_den = round(f d / h) h,
 //   f = dendritic_delay_fraction (default 1, as NEST and PyNN), and an axonal
@@ -46,7 +61,7 @@
 
 namespace apical {
 
-enum class stdp_kind { pair, triplet };
+enum class stdp_kind { pair, triplet, dopamine };
 enum class weight_dependence { additive, multiplicative, power_law };
 enum class stdp_pairing { all_to_all, nearest };
 
@@ -68,6 +83,9 @@ struct stdp_params {
   double mu_minus = 1.0;     ///< power_law exponent of depression
   double w_min = 0.0, w_max = 1.0;
   double dendritic_delay_fraction = 1.0;   ///< f in [0, 1]
+  double tau_c = 1000.0;     ///< ms, dopamine: eligibility trace
+  double tau_n = 200.0;      ///< ms, dopamine: neuromodulator concentration
+  double b = 0.0;            ///< 1/ms, dopamine: baseline concentration
 
   std::optional<param_error> validate() const;
   /// Dendritic delay in steps for a delay of `delay_steps` steps.
@@ -82,6 +100,8 @@ struct stdp_params {
   /// Potentiation at a post spike: r1 = pre trace x(t_post), o2 = o2(t_post - eps).
   double facilitate(double w, double r1, double o2) const {
     const double range = w_max - w_min;
+    if (kind == stdp_kind::dopamine)   // w is the eligibility c here: unbounded
+      return w + A_plus * r1;
     if (kind == stdp_kind::triplet)
       w += r1 * (A_plus + A3_plus * o2);
     else
@@ -95,6 +115,8 @@ struct stdp_params {
   /// Depression at a pre spike: o1 = post trace y(t_pre), r2 = r2(t_pre - eps).
   double depress(double w, double o1, double r2) const {
     const double range = w_max - w_min;
+    if (kind == stdp_kind::dopamine)   // w is the eligibility c here: unbounded
+      return w - A_minus * o1;
     if (kind == stdp_kind::triplet)
       w -= o1 * (A_minus + A3_minus * r2);
     else
@@ -118,6 +140,9 @@ const std::vector<rule_info>& plasticity_rules();
 const rule_info* find_rule(const std::string& name);
 
 /// Lowers a rule description (rule name, numbers, options); an error names the key.
+/// String options are checked against the rule's allowed values, except
+/// `modulator` (stdp_dopamine: a population name, required; the caller checks
+/// that the population exists).
 std::optional<param_error> lower_stdp(const std::string& rule, const std::map<std::string, double>& params,
                                       const std::map<std::string, std::string>& options, stdp_params& out);
 

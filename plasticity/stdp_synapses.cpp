@@ -16,12 +16,14 @@ stdp_synapses::stdp_synapses(const stdp_params& rule, std::uint32_t projection, 
     ++readers[syn[j].target];
   }
   pre_.assign(store_.group_count(), {});
+  if (rule_.kind == stdp_kind::dopamine) c_.assign(syn.size(), 0.0);
   archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
   for (std::size_t n = 0; n < neurons; ++n) archive_.set_readers(n, readers[n]);
 }
 
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
                                      std::vector<offgrid_event>* offgrid) {
+  if (rule_.kind == stdp_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
   const delay_group& grp = store_.group(g);
   const auto syn = store_.synapses();
   const step_t dden = rule_.dendritic_steps(grp.delay);
@@ -66,9 +68,101 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
   return grp.end - grp.begin;
 }
 
+std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
+                                              std::vector<offgrid_event>* offgrid) {
+  const delay_group& grp = store_.group(g);
+  const auto syn = store_.synapses();
+  const step_t d = grp.delay;   // all dendritic
+  const double t = double(k - 2 * d) * h_ + offset;   // post frame, as deliver()
+  const double shift = double(d) * h_;                 // synapse frame = post frame + shift
+  pre_trace& pre = pre_[g];
+  const bool fired = pre.t_last > -1e299;
+  const double tau_c = rule_.tau_c, tau_n = rule_.tau_n, b = rule_.b;
+  const double tau_s = tau_c * tau_n / (tau_c + tau_n);
+  // the first modulator spike after the group's last update (shared by its synapses)
+  std::size_t first = mod_head_;
+  while (first < mod_.size() && mod_[first].t - shift <= pre.t_last) ++first;
+  const double n_last =
+      first > mod_head_ ? mod_[first - 1].n * std::exp(-(pre.t_last - (mod_[first - 1].t - shift)) / tau_n) : 0.0;
+  double* const dest = in[grp.receptor];
+  for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+    const std::uint32_t n = syn[j].target;
+    double w = w_[j], c = c_[j];
+    double tc = pre.t_last, conc = n_last;
+    std::size_t m = first;
+    // closed-form propagation of (c, n, w) over a gap without events
+    auto gap = [&](double dt) {
+      if (dt <= 0.0) return;
+      w += c * (conc * tau_s * -std::expm1(-dt / tau_s) - b * tau_c * -std::expm1(-dt / tau_c));
+      w = std::clamp(w, rule_.w_min, rule_.w_max);
+      c *= std::exp(-dt / tau_c);
+      conc *= std::exp(-dt / tau_n);
+    };
+    auto advance_to = [&](double t1) {
+      for (; m < mod_.size() && mod_[m].t - shift <= t1; ++m) {
+        gap(mod_[m].t - shift - tc);
+        tc = mod_[m].t - shift;
+        conc = mod_[m].n;
+      }
+      gap(t1 - tc);
+      tc = t1;
+    };
+    const auto hist = archive_.entries(n);
+    auto it = std::upper_bound(hist.begin(), hist.end(), pre.t_last,
+                               [](double x, const post_archive::entry& e) { return x < e.t; });
+    for (; it != hist.end() && it->t <= t; ++it) {   // post spikes since the last pre spike raise c
+      if (fired) {
+        advance_to(it->t);
+        c = rule_.facilitate(c, pre.r1 * std::exp(-(it->t - pre.t_last) / rule_.tau_plus), 0.0);
+      }
+      ++it->reads;
+    }
+    if (fired) advance_to(t);
+    auto last = it;   // the pre spike lowers c by the post trace just before t
+    while (last != hist.begin() && std::prev(last)->t >= t) --last;
+    if (last != hist.begin()) {
+      const auto& e = *std::prev(last);
+      c = rule_.depress(c, e.o1 * std::exp(-(t - e.t) / rule_.tau_minus), 0.0);
+    }
+    w_[j] = w;
+    c_[j] = c;
+    if (offgrid)
+      offgrid->push_back({offset, n, grp.receptor, w});
+    else
+      dest[n] += w;
+  }
+  pre.r1 = pre.r1 * std::exp(-(t - pre.t_last) / rule_.tau_plus) + 1.0;
+  pre.t_last = t;
+  return grp.end - grp.begin;
+}
+
+void stdp_synapses::on_modulator(step_t step, double offset) {
+  const double t = double(step) * h_ + offset;
+  double n = 1.0 / rule_.tau_n;   // NEST's volume transmitter: each spike adds 1/tau_n
+  if (mod_.size() > mod_head_) n += mod_.back().n * std::exp(-(t - mod_.back().t) / rule_.tau_n);
+  mod_.push_back({t, n});
+  if (mod_.size() - mod_head_ >= mod_prune_at_) prune_modulator();
+}
+
+void stdp_synapses::prune_modulator() {
+  // every future update of a group starts at its last pre spike (synapse
+  // frame t_last + d); groups that never fired have c = 0 and read nothing
+  double oldest = 1e300;
+  for (std::uint32_t g = 0; g < pre_.size(); ++g)
+    if (pre_[g].t_last > -1e299) oldest = std::min(oldest, pre_[g].t_last + double(store_.group(g).delay) * h_);
+  // keep the last spike at or before `oldest`: it gives n there
+  while (mod_head_ + 1 < mod_.size() && mod_[mod_head_ + 1].t <= oldest) ++mod_head_;
+  if (mod_head_ * 2 >= mod_.size()) {
+    mod_.erase(mod_.begin(), mod_.begin() + static_cast<std::ptrdiff_t>(mod_head_));
+    mod_head_ = 0;
+  }
+  mod_prune_at_ = std::max<std::size_t>(64, 2 * (mod_.size() - mod_head_));
+}
+
 std::size_t stdp_synapses::bytes() const {
-  return store_.bytes() + w_.capacity() * sizeof(double) + pre_.capacity() * sizeof(pre_trace) +
-         archive_.size() * sizeof(post_archive::entry);
+  return store_.bytes() + w_.capacity() * sizeof(double) + c_.capacity() * sizeof(double) +
+         pre_.capacity() * sizeof(pre_trace) + archive_.size() * sizeof(post_archive::entry) +
+         (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }
 
 }  // namespace apical

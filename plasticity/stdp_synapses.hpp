@@ -36,6 +36,16 @@ class stdp_synapses {
   /// Records a post spike of local neuron n at t (ms).
   void on_post(std::uint32_t n, double t) { archive_.add_spike(n, t); }
 
+  /// stdp_dopamine: global ids [first, end) of the modulator population
+  /// (empty for the other rules).
+  void set_modulator(std::uint32_t first, std::uint32_t end) { mod_first_ = first, mod_end_ = end; }
+  bool modulated() const { return mod_end_ > mod_first_; }
+  bool modulated_by(std::uint32_t source) const { return source >= mod_first_ && source < mod_end_; }
+  /// A modulator spike in `step` at `offset` (ms; in time order, and before any pre spike whose
+  /// update needs it: the whole delay is dendritic, so every pre spike
+  /// delivered in a window was emitted before the window began).
+  void on_modulator(step_t step, double offset);
+
   /// Bytes held: store, weights, group traces, archive.
   std::size_t bytes() const;
 
@@ -44,6 +54,14 @@ class stdp_synapses {
     double t_last = -1e300;   // ms, post frame (t_pre + d - 2 d_den)
     double r1 = 0.0, r2 = 0.0;
   };
+  struct modulator_spike {
+    double t;   // ms, at the synapse
+    double n;   // concentration just after it, 1/ms
+  };
+  std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
+                                 std::vector<offgrid_event>* offgrid);
+  /// Drops modulator spikes that no future update reads.
+  void prune_modulator();
 
   stdp_params rule_;
   std::uint32_t projection_;
@@ -52,6 +70,11 @@ class stdp_synapses {
   std::vector<pre_trace> pre_;
   post_archive archive_;
   double h_;
+  // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)
+  std::vector<double> c_;
+  std::vector<modulator_spike> mod_;
+  std::size_t mod_head_ = 0, mod_prune_at_ = 64;
+  std::uint32_t mod_first_ = 0, mod_end_ = 0;
 };
 
 }  // namespace apical

@@ -78,6 +78,18 @@ TEST_CASE("bad plasticity and weight recorders: each error names file, line and 
     expect_error(d, d + "\n[projection.plasticity]\nrule = \"stdp\"\nw_max = 5.0", 23, "projection[0].plasticity",
                  "initial weights must lie in [w_min, w_max]");
   }
+  SUBCASE("reward-modulated STDP without a modulator") {
+    expect_error(d, d + "\n[projection.plasticity]\nrule = \"stdp_dopamine\"\nw_max = 20.0", 23,
+                 "projection[0].plasticity.modulator", "needs the population");
+  }
+  SUBCASE("reward-modulated STDP with a missing modulator population") {
+    expect_error(d, d + "\n[projection.plasticity]\nrule = \"stdp_dopamine\"\nw_max = 20.0\nmodulator = \"DA\"", 26,
+                 "projection[0].plasticity.modulator", "no population named 'DA'");
+  }
+  SUBCASE("reward-modulated STDP with a negative eligibility time constant") {
+    expect_error(d, d + "\n[projection.plasticity]\nrule = \"stdp_dopamine\"\nmodulator = \"E\"\ntau_c = -1.0", 26,
+                 "projection[0].plasticity.tau_c", "must be > 0 ms");
+  }
   SUBCASE("weight recorder of a static projection") {
     expect_error(d, d + "\n[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"", 25, "recorder[0].projection", "is static");
   }

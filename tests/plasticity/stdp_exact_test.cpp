@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -24,6 +25,8 @@ struct rule_case {
   double A_plus = 0.01, A_minus = 0.012, A3_plus = 0.0, A3_minus = 0.0, mu_plus = 0.4, mu_minus = 0.7;
   double tau_plus = 16.8, tau_minus = 33.7, tau_x = 101.0, tau_y = 114.0;
   bool precise_pre = false;   // pre spikes off the grid
+  double tau_c = 300.0, tau_n = 50.0, b = 0.002;   // stdp_dopamine
+  bool modulator_spikes = true;                     // stdp_dopamine: the modulator fires
 };
 
 /// 30 pre sources (random times, some exactly coincident with post spikes at
@@ -76,13 +79,33 @@ std::string stdp_net(const rule_case& c, int threads = 1, int partitions = 0, do
     s << "],\n";
   }
   s << "]\n";
+  if (c.rule == "stdp_dopamine") {   // two modulator sources, spikes off the grid
+    s << "[[population]]\nname = \"dopa\"\nmodel = \"spike_source\"\nsize = 2\nspike_times = [\n";
+    for (int i = 0; i < 2; ++i) {
+      s << "  [";
+      for (double t = 5.0; c.modulator_spikes;) {
+        t += 0.05 + std::exponential_distribution<double>(1.0 / 8.0)(rng);
+        if (t > T) break;
+        s << t << ", ";
+      }
+      s << "],\n";
+    }
+    s << "]\n";
+  }
   s << "[[population]]\nname = \"post\"\nmodel = \"lif_delta\"\nsize = 4\n"
        "params = {E_L = 0.0, V_reset = 0.0, V_th = 20.0, tau_m = 10.0, t_ref = 0.5}\n";
   s << "[[projection]]\nsource = \"teacher\"\ntarget = \"post\"\nrule = \"one_to_one\"\nweight = 1000.0\ndelay = " << teacher_delay
     << "\n";
   s << "[[projection]]\nname = \"plastic\"\nsource = \"pre\"\ntarget = \"post\"\nrule = \"all_to_all\"\nweight = " << c.w0
     << "\ndelay = " << delay << "\n";
-  s << "[projection.plasticity]\nrule = \"" << c.rule << "\"\npairing = \"" << c.pairing << "\"\n";
+  s << "[projection.plasticity]\nrule = \"" << c.rule << "\"\n";
+  if (c.rule == "stdp_dopamine") {
+    s << "modulator = \"dopa\"\nA_plus = " << c.A_plus << "\nA_minus = " << c.A_minus << "\ntau_c = " << c.tau_c
+      << "\ntau_n = " << c.tau_n << "\nb = " << c.b << "\ntau_plus = " << c.tau_plus << "\ntau_minus = " << c.tau_minus
+      << "\nw_min = " << c.w_min << "\nw_max = " << c.w_max << "\n[[recorder]]\ntype = \"spikes\"\n";
+    return s.str();
+  }
+  s << "pairing = \"" << c.pairing << "\"\n";
   if (c.rule == "stdp") {
     s << "weight_dependence = \"" << c.dependence << "\"\nA_plus = " << c.A_plus << "\nA_minus = " << c.A_minus << "\n";
     if (c.dependence == "power_law") s << "mu_plus = " << c.mu_plus << "\nmu_minus = " << c.mu_minus << "\n";
@@ -202,7 +225,94 @@ int check_against_reference(const rule_case& c) {
   return coincident;
 }
 
+/// Reward-modulated STDP by numerical integration instead of closed forms:
+/// c, n and w integrated with RK4 (step <= 0.01 ms) between events, in the
+/// synapse frame (f = 1: pre at t_pre, post at t_post + d, modulator at t_mod);
+/// jumps: post: c += A_plus x, pre: c -= A_minus y (traces as direct sums over
+/// earlier spikes), modulator: n += 1/tau_n. Ends at the last delivered pre spike.
+double reference_dopamine(const rule_case& c, const std::vector<double>& pre, const std::vector<double>& post,
+                          const std::vector<double>& mod, double d, double T) {
+  std::vector<double> pre_syn, post_syn;
+  for (double t : pre)
+    if (std::floor(t / 0.1 + 1e-9) + std::round(d / 0.1) < std::round(T / 0.1)) pre_syn.push_back(t);
+  for (double t : post) post_syn.push_back(t + d);
+  if (pre_syn.empty()) return c.w0;
+  struct ev {
+    double t;
+    int kind;   // 0 modulator, 1 post, 2 pre
+  };
+  std::vector<ev> events;
+  for (double t : mod) events.push_back({t, 0});
+  for (double t : post_syn) events.push_back({t, 1});
+  for (double t : pre_syn) events.push_back({t, 2});
+  std::stable_sort(events.begin(), events.end(), [](const ev& a, const ev& b) { return a.t < b.t; });
+  double cc = 0, n = 0, w = c.w0, now = 0;
+  auto integrate = [&](double t1) {
+    const int steps = std::max(1, int(std::ceil((t1 - now) / 0.01)));
+    const double dt = (t1 - now) / steps;
+    auto f = [&](double cv, double nv) { return std::array<double, 3>{-cv / c.tau_c, -nv / c.tau_n, cv * (nv - c.b)}; };
+    for (int i = 0; i < steps && t1 > now; ++i) {
+      const auto k1 = f(cc, n);
+      const auto k2 = f(cc + dt / 2 * k1[0], n + dt / 2 * k1[1]);
+      const auto k3 = f(cc + dt / 2 * k2[0], n + dt / 2 * k2[1]);
+      const auto k4 = f(cc + dt * k3[0], n + dt * k3[1]);
+      cc += dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]);
+      n += dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]);
+      w += dt / 6 * (k1[2] + 2 * k2[2] + 2 * k3[2] + k4[2]);
+    }
+    now = std::max(now, t1);
+  };
+  for (const ev& e : events) {
+    if (e.t > pre_syn.back() + 1e-9) break;
+    integrate(e.t);
+    if (e.kind == 0) n += 1.0 / c.tau_n;
+    if (e.kind == 1) cc += c.A_plus * trace(pre_syn, e.t, c.tau_plus, false);
+    if (e.kind == 2) cc -= c.A_minus * trace(post_syn, e.t, c.tau_minus, false);
+  }
+  return w;
+}
+
 }  // namespace
+
+TEST_CASE("reward-modulated STDP equals a numerical integration of c, n and w") {
+  rule_case c;
+  c.rule = "stdp_dopamine";
+  c.w_min = -100.0;   // no clipping: the integration does not clip
+  c.w_max = 100.0;
+  c.A_plus = 1e-3;
+  c.A_minus = 1.5e-3;
+  const double T = 400.0;
+  simulation sim(test::parse(stdp_net(c, 1, 0, T)));
+  sim.run(T);
+  const weight_table wt = sim.weights("plastic");
+  REQUIRE(wt.weights.size() == 120);
+  std::vector<double> mod = spikes_of(sim, "dopa", 0), mod1 = spikes_of(sim, "dopa", 1);
+  mod.insert(mod.end(), mod1.begin(), mod1.end());
+  std::sort(mod.begin(), mod.end());
+  REQUIRE(mod.size() > 64);   // enough to prune the modulator history
+  int changed = 0;
+  for (std::size_t i = 0; i < wt.weights.size(); ++i) {
+    const auto pre = spikes_of(sim, "pre", wt.sources[i]);
+    const auto post = spikes_of(sim, "post", wt.targets[i]);
+    const double ref = reference_dopamine(c, pre, post, mod, wt.delays[i], T);
+    changed += std::abs(ref - c.w0) > 1e-3;
+    INFO("synapse " << wt.sources[i] << " -> " << wt.targets[i]);
+    CHECK(wt.weights[i] == doctest::Approx(ref).epsilon(1e-9));
+  }
+  CHECK(changed > 100);
+}
+
+TEST_CASE("reward-modulated STDP: no modulator spikes and no baseline leave the weights unchanged") {
+  // dw/dt = c (n - b) with n = b = 0: eligibility alone never moves a weight
+  rule_case c;
+  c.rule = "stdp_dopamine";
+  c.b = 0.0;
+  c.modulator_spikes = false;
+  simulation sim(test::parse(stdp_net(c)));
+  sim.run(400.0);
+  for (double w : sim.weights("plastic").weights) CHECK(w == c.w0);
+  REQUIRE(spikes_of(sim, "pre", 0).size() > 5);
+}
 
 TEST_CASE("additive pair STDP equals the direct sum over all spike pairs") {
   // Without clipping the additive rule is linear: w = w0 + sum over pairs.
@@ -287,21 +397,27 @@ TEST_CASE("a dendritic delay below one step is refused") {
 }
 
 TEST_CASE("plastic weights and spikes are bit-identical for any thread and partition count") {
-  rule_case c;
-  c.rule = "stdp_triplet";
-  c.A_plus = 5e-3;
-  c.A3_plus = 6.5e-3;
-  c.A_minus = 7.1e-3;
-  c.A3_minus = 2.3e-3;
-  simulation ref(test::parse(stdp_net(c, 1, 0)));
-  ref.run(400.0);
-  const auto w_ref = ref.plastic_weights();
-  for (auto [threads, parts] : {std::pair{2, 0}, {3, 5}, {8, 0}, {8, 31}}) {
-    simulation sim(test::parse(stdp_net(c, threads, parts)));
-    sim.run(200.0);
-    sim.run(200.0);
-    INFO("threads = " << threads << ", partitions = " << sim.partition_count());
-    CHECK(weight_hash(sim.plastic_weights()) == weight_hash(w_ref));
-    CHECK(spike_hash(sim.spikes()) == spike_hash(ref.spikes()));
+  rule_case triplet;
+  triplet.rule = "stdp_triplet";
+  triplet.A_plus = 5e-3;
+  triplet.A3_plus = 6.5e-3;
+  triplet.A_minus = 7.1e-3;
+  triplet.A3_minus = 2.3e-3;
+  rule_case dopamine;
+  dopamine.rule = "stdp_dopamine";
+  dopamine.A_plus = 1e-3;
+  dopamine.A_minus = 1.5e-3;
+  for (const rule_case& c : {triplet, dopamine}) {
+    simulation ref(test::parse(stdp_net(c, 1, 0)));
+    ref.run(400.0);
+    const auto w_ref = ref.plastic_weights();
+    for (auto [threads, parts] : {std::pair{2, 0}, {3, 5}, {8, 0}, {8, 31}}) {
+      simulation sim(test::parse(stdp_net(c, threads, parts)));
+      sim.run(200.0);
+      sim.run(200.0);
+      INFO(c.rule << ": threads = " << threads << ", partitions = " << sim.partition_count());
+      CHECK(weight_hash(sim.plastic_weights()) == weight_hash(w_ref));
+      CHECK(spike_hash(sim.spikes()) == spike_hash(ref.spikes()));
+    }
   }
 }
