@@ -129,7 +129,8 @@ int cmd_info(const run_options& o) {
   double synapses = 0;
   fmt::print("  projections\n");
   for (const auto& pr : spec.projections) {
-    const double n = expected_synapses(pr.rule, spec.find(pr.source)->size, spec.find(pr.target)->size, pr.source == pr.target);
+    const double n = expected_synapses(pr.rule, pr.pre_count(spec.find(pr.source)->size), pr.post_count(spec.find(pr.target)->size),
+                                       pr.same_nodes());
     synapses += n;
     fmt::print("    {:>10} -> {:<10} {:<20} {:>14.0f} synapses{}\n", pr.source, pr.target, rule_name(pr.rule.type), n,
                pr.rule.type == connection_rule::kind::pairwise_bernoulli ? " (expected)" : "");
@@ -143,7 +144,8 @@ int cmd_info(const run_options& o) {
   for (const auto& p : spec.populations) {
     double in = 0;
     for (const auto& pr : spec.projections)
-      if (pr.target == p.name) in += expected_synapses(pr.rule, spec.find(pr.source)->size, p.size, pr.source == pr.target);
+      if (pr.target == p.name)
+        in += expected_synapses(pr.rule, pr.pre_count(spec.find(pr.source)->size), pr.post_count(p.size), pr.same_nodes());
     largest_in = std::max(largest_in, in);
   }
   const int threads = std::max(1, spec.sim.threads);

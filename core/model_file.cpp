@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -358,6 +359,8 @@ void check_delay(const reader& r, const value& at, const std::string& key, const
 void check_weight(const reader& r, const value& at, const std::string& key, const distribution& w, const model_info& target) {
   if (target.conductance && w.min_value() < 0.0)
     r.fail(at, key, fmt::format("{} takes conductances: weights must be >= 0 nS (smallest possible here: {})", target.name, w.min_value()));
+  if (target.name == "reward_trigger" && !(w.min_value() > 0.0))
+    r.fail(at, key, fmt::format("reward_trigger counts spikes of weight > 0 (smallest possible here: {})", w.min_value()));
 }
 
 /// "<source>_to_<target>", with "_<k>" appended when that name is taken.
@@ -365,6 +368,13 @@ std::string default_projection_name(const network_spec& net, const std::string& 
   std::string name = source + "_to_" + target;
   for (int k = 2; net.find_projection(name); ++k) name = fmt::format("{}_to_{}_{}", source, target, k);
   return name;
+}
+
+/// The smallest delay of any projection [ms] (the length of a window).
+double smallest_delay(const network_spec& net) {
+  double d = std::numeric_limits<double>::infinity();
+  for (const auto& pr : net.projections) d = std::min(d, pr.delay.min_value());
+  return d;
 }
 
 /// [projection.plasticity]: rule = "...", string options, numeric parameters.
@@ -407,7 +417,7 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
     const std::string path = fmt::format("projection[{}]", i++);
     r.table(pv, path);
     r.only(pv, path, {"name", "source", "target", "rule", "p", "indegree", "outdegree", "N", "allow_autapses", "allow_multapses",
-                      "weight", "delay", "receptor", "plasticity"});
+                      "weight", "delay", "receptor", "plasticity", "source_nodes", "target_nodes"});
     projection_spec pr;
     const population_spec* pops[2];
     const char* ends[2] = {"source", "target"};
@@ -417,6 +427,20 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
       pops[e] = net.find(name);
       if (!pops[e]) r.fail(v, path + "." + ends[e], fmt::format("no population named '{}'", name));
       (e == 0 ? pr.source : pr.target) = name;
+    }
+    for (int e = 0; e < 2; ++e) {   // node selections: ascending ids inside the population
+      const std::string key = std::string(ends[e]) + "_nodes";
+      const value* sv = r.get(pv, key.c_str());
+      if (!sv) continue;
+      auto& nodes = e == 0 ? pr.source_nodes : pr.target_nodes;
+      for (const auto& x : r.array(*sv, path + "." + key)) {
+        const auto id = r.integer(x, path + "." + key);
+        if (id < 0 || static_cast<std::uint64_t>(id) >= pops[e]->size)
+          r.fail(x, path + "." + key, fmt::format("node {} outside population '{}' (size {})", id, pops[e]->name, pops[e]->size));
+        if (!nodes.empty() && id <= nodes.back()) r.fail(x, path + "." + key, "node ids must be ascending and unique");
+        nodes.push_back(static_cast<std::uint32_t>(id));
+      }
+      if (nodes.empty()) r.fail(*sv, path + "." + key, "selects no node");
     }
     const model_info& tinfo = *find_model(pops[1]->model);
     if (tinfo.is_source) r.fail(*r.get(pv, "target"), path + ".target", fmt::format("'{}' is a {} and takes no input", pr.target, pops[1]->model));
@@ -452,7 +476,7 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
         r.fail(*v, path + "." + key, fmt::format("not a parameter of rule {}", rule_name(pr.rule.type)));
     if (const value* v = r.get(pv, "allow_autapses")) pr.rule.allow_autapses = r.boolean(*v, path + ".allow_autapses");
     if (const value* v = r.get(pv, "allow_multapses")) pr.rule.allow_multapses = r.boolean(*v, path + ".allow_multapses");
-    if (auto msg = check_rule(pr.rule, pops[0]->size, pops[1]->size, pr.source == pr.target); !msg.empty())
+    if (auto msg = check_rule(pr.rule, pr.pre_count(pops[0]->size), pr.post_count(pops[1]->size), pr.same_nodes()); !msg.empty())
       r.fail(rv, path + ".rule", msg);
     const value& wv = r.require(pv, path, "weight");
     pr.weight = r.dist(wv, path + ".weight");
@@ -483,6 +507,20 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
         r.fail(*r.get(*plv, "modulator"), path + ".plasticity.modulator", fmt::format("no population named '{}'", m->second));
     }
     net.projections.push_back(std::move(pr));
+  }
+  // stdp_dopamine: the dendritic delay against the network's smallest delay
+  i = 0;
+  for (const auto& pv : r.array(*arr, "projection")) {
+    const projection_spec& pr = net.projections[i];
+    const std::string path = fmt::format("projection[{}].plasticity", i++);
+    if (!pr.plasticity.plastic()) continue;
+    stdp_params rule;
+    lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule);
+    if (auto err = rule.check_modulated_delay(pr.delay.min_value(), smallest_delay(net), net.sim.resolution)) {
+      const value& plv = *r.get(pv, "plasticity");
+      const value* at = r.get(plv, err->key.c_str());
+      r.fail(at ? *at : plv, path + "." + err->key, err->message);
+    }
   }
 }
 
@@ -680,7 +718,15 @@ void check_network(const network_spec& spec) {
     const auto* b = spec.find(pr.target);
     if (!a) throw model_error(f, 0, path + ".source", "no population named '" + pr.source + "'");
     if (!b) throw model_error(f, 0, path + ".target", "no population named '" + pr.target + "'");
-    if (auto m = check_rule(pr.rule, a->size, b->size, pr.source == pr.target); !m.empty()) throw model_error(f, 0, path + ".rule", m);
+    for (int e = 0; e < 2; ++e) {
+      const auto& nodes = e == 0 ? pr.source_nodes : pr.target_nodes;
+      const std::uint64_t size = (e == 0 ? a : b)->size;
+      for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i] >= size || (i > 0 && nodes[i] <= nodes[i - 1]))
+          throw model_error(f, 0, path + (e == 0 ? ".source_nodes" : ".target_nodes"), "node ids must be ascending, unique and inside the population");
+    }
+    if (auto m = check_rule(pr.rule, pr.pre_count(a->size), pr.post_count(b->size), pr.same_nodes()); !m.empty())
+      throw model_error(f, 0, path + ".rule", m);
     if (auto m = pr.weight.check(); !m.empty()) throw model_error(f, 0, path + ".weight", m);
     if (auto m = pr.delay.check(); !m.empty()) throw model_error(f, 0, path + ".delay", m);
     if (pr.delay.min_value() < spec.sim.resolution * (1.0 - 1e-9)) throw model_error(f, 0, path + ".delay", "delays must be >= the resolution");
@@ -695,6 +741,8 @@ void check_network(const network_spec& spec) {
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
       if (auto m = pr.plasticity.options.find("modulator"); m != pr.plasticity.options.end() && !spec.find(m->second))
         throw model_error(f, 0, path + ".plasticity.modulator", "no population named '" + m->second + "'");
+      if (auto err = rule.check_modulated_delay(pr.delay.min_value(), smallest_delay(spec), spec.sim.resolution))
+        throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
     }
   }
 }

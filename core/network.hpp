@@ -49,6 +49,15 @@ struct projection_spec {
   distribution delay = distribution::constant_of(1.0);   ///< ms, >= h
   std::string receptor;  ///< "excitatory" / "inhibitory"; empty: by the sign of the weight
   plasticity_spec plasticity;
+  /// Node ids (ascending) of the source / target population that take part, as
+  /// PyNN's PopulationView; empty: all. The rule connects the selections as if
+  /// they were populations.
+  std::vector<std::uint32_t> source_nodes, target_nodes;
+
+  std::uint64_t pre_count(std::uint64_t population_size) const { return source_nodes.empty() ? population_size : source_nodes.size(); }
+  std::uint64_t post_count(std::uint64_t population_size) const { return target_nodes.empty() ? population_size : target_nodes.size(); }
+  /// Whether index i on both sides is the same node (autapse rules apply).
+  bool same_nodes() const { return source == target && source_nodes == target_nodes; }
 };
 
 struct stimulus_spec {

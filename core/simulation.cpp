@@ -76,7 +76,7 @@ void simulation::build() {
   for (const auto& pr : spec_.projections) {
     const auto& pre = *spec_.find(pr.source);
     const auto& post = *spec_.find(pr.target);
-    const double n = expected_synapses(pr.rule, pre.size, post.size, pr.source == pr.target);
+    const double n = expected_synapses(pr.rule, pr.pre_count(pre.size), pr.post_count(post.size), pr.same_nodes());
     cost[pop_index(pr.target)] += (pr.plasticity.plastic() ? 0.3 : 0.05) * n;
   }
   // The plan: a list of (population, range) partitions, each in a group; a
@@ -171,11 +171,22 @@ void simulation::build() {
     const int port = receptor_port(pop_info_[post].model, pr.receptor, pr.weight.expectation());
     const std::uint32_t src0 = pop_info_[pre].first;
     const std::uint32_t b = part.begin();
-    generate_rows(pr.rule, pop_info_[pre].size, pop_info_[post].size, pre == post, pr.weight, pr.delay, {seed, 1000 + j}, c0, c1,
+    // with node selections, the rule works on indices into them; the target
+    // selection is ascending, so the partition's targets are an index range
+    const auto& sel_pre = pr.source_nodes;
+    const auto& sel_post = pr.target_nodes;
+    if (!sel_post.empty()) {
+      c0 = static_cast<std::uint32_t>(std::lower_bound(sel_post.begin(), sel_post.end(), c0) - sel_post.begin());
+      c1 = static_cast<std::uint32_t>(std::lower_bound(sel_post.begin(), sel_post.end(), c1) - sel_post.begin());
+    }
+    generate_rows(pr.rule, pr.pre_count(pop_info_[pre].size), pr.post_count(pop_info_[post].size), pr.same_nodes(), pr.weight,
+                  pr.delay, {seed, 1000 + j}, c0, c1,
                   [&](std::span<const generated_synapse> row) {
                     for (const generated_synapse& x : row) {
                       const auto steps = std::max<long long>(1, std::llround(x.delay / h));
-                      out.push_back({src0 + x.source, x.target - b, static_cast<float>(x.weight),
+                      const std::uint32_t source = sel_pre.empty() ? x.source : sel_pre[x.source];
+                      const std::uint32_t target = sel_post.empty() ? x.target : sel_post[x.target];
+                      out.push_back({src0 + source, target - b, static_cast<float>(x.weight),
                                      static_cast<std::uint16_t>(steps), static_cast<std::uint16_t>(port)});
                     }
                   });
@@ -194,7 +205,8 @@ void simulation::build() {
     double expected = 0;
     for (const auto& pr : spec_.projections)
       if (pops_[pop_index(pr.target)].get() == &part.population())
-        expected += expected_synapses(pr.rule, spec_.find(pr.source)->size, spec_.find(pr.target)->size, pr.source == pr.target) *
+        expected += expected_synapses(pr.rule, pr.pre_count(spec_.find(pr.source)->size), pr.post_count(spec_.find(pr.target)->size),
+                                      pr.same_nodes()) *
                     double(part.neurons()) / double(spec_.find(pr.target)->size);
     // Built in blocks of targets of about 8 million synapses: a block's 16-byte
     // records and their sorted copy are freed once the block is a compact store,

@@ -6,6 +6,7 @@
 #include "neurons/lif_cond_exp.hpp"
 #include "neurons/lif_delta.hpp"
 #include "neurons/lif_exp.hpp"
+#include "neurons/reward_trigger.hpp"
 #include "neurons/sources.hpp"
 
 namespace apical {
@@ -23,6 +24,8 @@ const std::vector<model_info>& models() {
       {"poisson_source", "independent Poisson spike trains (NEST poisson_generator + parrot_neuron)",
        document_params(poisson_source_table), {}, {}, true, "", false},
       {"spike_source", "spikes at given times (NEST spike_generator)", {}, {}, {}, true, "", false},
+      {"reward_trigger", "spikes 1-3 s after a post spike follows a pre spike within 10 ms (Izhikevich 2007 reward)",
+       document_params(reward_trigger_table), {"pre", "post"}, {}, false, "any > 0", false},
   };
   return list;
 }
@@ -68,6 +71,10 @@ std::optional<param_error> check_params(const std::string& model, const std::map
     poisson_source_params p;
     return assign_params(p, poisson_source_table, params);
   }
+  if (model == "reward_trigger") {
+    reward_trigger_params p;
+    return assign_params(p, reward_trigger_table, params);
+  }
   if (model == "spike_source") {
     if (!params.empty()) return param_error{params.begin()->first, "unknown parameter"};
     return std::nullopt;
@@ -91,6 +98,8 @@ std::unique_ptr<population_dynamics> make_population(const population_spec& s, d
   if (s.model == "lif_cond_exp") return std::make_unique<lif_cond_exp>(s.size, lowered(lif_cond_exp_table, s.params), h);
   if (s.model == "poisson_source")
     return std::make_unique<poisson_source>(s.size, lowered(poisson_source_table, s.params), h, seed, stream_id);
+  if (s.model == "reward_trigger")
+    return std::make_unique<reward_trigger>(s.size, lowered(reward_trigger_table, s.params), h, seed, stream_id);
   if (s.model == "spike_source") {
     auto times = s.spike_times;
     times.resize(s.size);

@@ -57,6 +57,7 @@ const named dopamine_table[] = {
     {"A_minus", &stdp_params::A_minus, "c", "decrease of c per post-pre pair, times y"},
     {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
     {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
+    {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
 };
 
 stdp_params pair_defaults() { return {}; }
@@ -117,6 +118,17 @@ std::optional<param_error> stdp_params::check_delay(double min_delay_ms, double 
                      fmt::format("the dendritic part of the delay must be at least one step ({} ms): fraction {} of the "
                                  "smallest delay {} ms is less",
                                  h_ms, dendritic_delay_fraction, min_delay_ms)};
+}
+
+std::optional<param_error> stdp_params::check_modulated_delay(double min_delay_ms, double window_ms, double h_ms) const {
+  if (kind != stdp_kind::dopamine) return std::nullopt;
+  const std::int64_t window = std::max<std::int64_t>(1, std::llround(window_ms / h_ms));
+  if (dendritic_steps(std::llround(min_delay_ms / h_ms)) >= window) return std::nullopt;
+  return param_error{"dendritic_delay_fraction",
+                     fmt::format("stdp_dopamine needs a dendritic delay of at least the network's smallest delay ({} ms), "
+                                 "so that neuromodulator spikes are known when a pre spike arrives: fraction {} of the "
+                                 "smallest delay {} ms is less",
+                                 window_ms, dendritic_delay_fraction, min_delay_ms)};
 }
 
 const std::vector<rule_info>& plasticity_rules() {

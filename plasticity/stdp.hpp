@@ -36,8 +36,11 @@
 // (c0, n0), with tau_s = tau_c tau_n / (tau_c + tau_n),
 //   w += c0 [n0 tau_s (1 - e^{-D/tau_s}) - b tau_c (1 - e^{-D/tau_c})],
 // and w is clipped to [w_min, w_max] after each gap (as NEST). A_plus and
-// A_minus are absolute (units of c). The whole delay is dendritic (f = 1, as
-// NEST), and a modulator spike emitted at t_mod acts at the synapse at t_mod.
+// A_minus are absolute (units of c). A modulator spike emitted at t_mod acts at
+// the synapse at t_mod. The dendritic part of every delay must be at least
+// the smallest delay of the network (one window), so that the modulator
+// spikes up to a pre spike's synaptic time are known when it is delivered:
+// f = 1 (NEST) always is; f = 0.5 is with delays in [d_min, 2 d_min] or more.
 //
 // Timing conventions (docs/models.md, tests/plasticity/stdp_exact_test.cpp):
 // - The synaptic delay d is split into a dendritic part d_den = round(f d / h) h,
@@ -96,6 +99,9 @@ struct stdp_params {
   /// update at a pre spike needs every post spike up to its synaptic time, and
   /// a post spike of the delivery step itself is not yet emitted.
   std::optional<param_error> check_delay(double min_delay_ms, double h_ms) const;
+  /// stdp_dopamine: refuses a dendritic delay below `window_ms` (the
+  /// network's smallest delay) for the projection's smallest delay.
+  std::optional<param_error> check_modulated_delay(double min_delay_ms, double window_ms, double h_ms) const;
 
   /// Potentiation at a post spike: r1 = pre trace x(t_post), o2 = o2(t_post - eps).
   double facilitate(double w, double r1, double o2) const {

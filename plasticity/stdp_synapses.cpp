@@ -72,9 +72,9 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
                                               std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
   const auto syn = store_.synapses();
-  const step_t d = grp.delay;   // all dendritic
-  const double t = double(k - 2 * d) * h_ + offset;   // post frame, as deliver()
-  const double shift = double(d) * h_;                 // synapse frame = post frame + shift
+  const step_t dden = rule_.dendritic_steps(grp.delay);
+  const double t = double(k - 2 * dden) * h_ + offset;   // post frame, as deliver()
+  const double shift = double(dden) * h_;                 // synapse frame = post frame + shift
   pre_trace& pre = pre_[g];
   const bool fired = pre.t_last > -1e299;
   const double tau_c = rule_.tau_c, tau_n = rule_.tau_n, b = rule_.b;
@@ -146,10 +146,11 @@ void stdp_synapses::on_modulator(step_t step, double offset) {
 
 void stdp_synapses::prune_modulator() {
   // every future update of a group starts at its last pre spike (synapse
-  // frame t_last + d); groups that never fired have c = 0 and read nothing
+  // frame t_last + d_den); groups that never fired have c = 0 and read nothing
   double oldest = 1e300;
   for (std::uint32_t g = 0; g < pre_.size(); ++g)
-    if (pre_[g].t_last > -1e299) oldest = std::min(oldest, pre_[g].t_last + double(store_.group(g).delay) * h_);
+    if (pre_[g].t_last > -1e299)
+      oldest = std::min(oldest, pre_[g].t_last + double(rule_.dendritic_steps(store_.group(g).delay)) * h_);
   // keep the last spike at or before `oldest`: it gives n there
   while (mod_head_ + 1 < mod_.size() && mod_[mod_head_ + 1].t <= oldest) ++mod_head_;
   if (mod_head_ * 2 >= mod_.size()) {

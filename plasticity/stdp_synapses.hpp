@@ -41,9 +41,10 @@ class stdp_synapses {
   void set_modulator(std::uint32_t first, std::uint32_t end) { mod_first_ = first, mod_end_ = end; }
   bool modulated() const { return mod_end_ > mod_first_; }
   bool modulated_by(std::uint32_t source) const { return source >= mod_first_ && source < mod_end_; }
-  /// A modulator spike in `step` at `offset` (ms; in time order, and before any pre spike whose
-  /// update needs it: the whole delay is dendritic, so every pre spike
-  /// delivered in a window was emitted before the window began).
+  /// A modulator spike in `step` at `offset` (ms; in time order, and before any
+  /// pre spike whose update needs it: with a dendritic delay of at least one
+  /// window, every pre spike delivered in a window reached the synapse before
+  /// the window began; stdp_params::check_modulated_delay).
   void on_modulator(step_t step, double offset);
 
   /// Bytes held: store, weights, group traces, archive.

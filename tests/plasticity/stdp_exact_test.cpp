@@ -102,7 +102,8 @@ std::string stdp_net(const rule_case& c, int threads = 1, int partitions = 0, do
   if (c.rule == "stdp_dopamine") {
     s << "modulator = \"dopa\"\nA_plus = " << c.A_plus << "\nA_minus = " << c.A_minus << "\ntau_c = " << c.tau_c
       << "\ntau_n = " << c.tau_n << "\nb = " << c.b << "\ntau_plus = " << c.tau_plus << "\ntau_minus = " << c.tau_minus
-      << "\nw_min = " << c.w_min << "\nw_max = " << c.w_max << "\n[[recorder]]\ntype = \"spikes\"\n";
+      << "\nw_min = " << c.w_min << "\nw_max = " << c.w_max << "\ndendritic_delay_fraction = " << c.f
+      << "\n[[recorder]]\ntype = \"spikes\"\n";
     return s.str();
   }
   s << "pairing = \"" << c.pairing << "\"\n";
@@ -227,15 +228,16 @@ int check_against_reference(const rule_case& c) {
 
 /// Reward-modulated STDP by numerical integration instead of closed forms:
 /// c, n and w integrated with RK4 (step <= 0.01 ms) between events, in the
-/// synapse frame (f = 1: pre at t_pre, post at t_post + d, modulator at t_mod);
+/// synapse frame (pre at t_pre + d - d_den, post at t_post + d_den, modulator at t_mod);
 /// jumps: post: c += A_plus x, pre: c -= A_minus y (traces as direct sums over
 /// earlier spikes), modulator: n += 1/tau_n. Ends at the last delivered pre spike.
 double reference_dopamine(const rule_case& c, const std::vector<double>& pre, const std::vector<double>& post,
                           const std::vector<double>& mod, double d, double T) {
+  const double dden = std::round(c.f * std::round(d / 0.1)) * 0.1;
   std::vector<double> pre_syn, post_syn;
   for (double t : pre)
-    if (std::floor(t / 0.1 + 1e-9) + std::round(d / 0.1) < std::round(T / 0.1)) pre_syn.push_back(t);
-  for (double t : post) post_syn.push_back(t + d);
+    if (std::floor(t / 0.1 + 1e-9) + std::round(d / 0.1) < std::round(T / 0.1)) pre_syn.push_back(t + d - dden);
+  for (double t : post) post_syn.push_back(t + dden);
   if (pre_syn.empty()) return c.w0;
   struct ev {
     double t;
@@ -275,31 +277,51 @@ double reference_dopamine(const rule_case& c, const std::vector<double>& pre, co
 }  // namespace
 
 TEST_CASE("reward-modulated STDP equals a numerical integration of c, n and w") {
+  // f = 1 (NEST); f = 0.7: d_den = 1.1 ms of the 1.5 ms delay, at least the
+  // network's smallest delay (1 ms, the teacher's)
+  for (double f : {1.0, 0.7}) {
+    rule_case c;
+    c.rule = "stdp_dopamine";
+    c.w_min = -100.0;   // no clipping: the integration does not clip
+    c.w_max = 100.0;
+    c.A_plus = 1e-3;
+    c.A_minus = 1.5e-3;
+    c.f = f;
+    const double T = 400.0;
+    simulation sim(test::parse(stdp_net(c, 1, 0, T)));
+    sim.run(T);
+    const weight_table wt = sim.weights("plastic");
+    REQUIRE(wt.weights.size() == 120);
+    std::vector<double> mod = spikes_of(sim, "dopa", 0), mod1 = spikes_of(sim, "dopa", 1);
+    mod.insert(mod.end(), mod1.begin(), mod1.end());
+    std::sort(mod.begin(), mod.end());
+    REQUIRE(mod.size() > 64);   // enough to prune the modulator history
+    int changed = 0;
+    for (std::size_t i = 0; i < wt.weights.size(); ++i) {
+      const auto pre = spikes_of(sim, "pre", wt.sources[i]);
+      const auto post = spikes_of(sim, "post", wt.targets[i]);
+      const double ref = reference_dopamine(c, pre, post, mod, wt.delays[i], T);
+      changed += std::abs(ref - c.w0) > 1e-3;
+      INFO("f = " << f << ", synapse " << wt.sources[i] << " -> " << wt.targets[i]);
+      CHECK(wt.weights[i] == doctest::Approx(ref).epsilon(1e-9));
+    }
+    CHECK(changed > 100);
+  }
+}
+
+TEST_CASE("reward-modulated STDP refuses a dendritic delay shorter than the network's smallest delay") {
+  // f = 0.5: d_den = 0.8 ms < 1 ms; the neuromodulator spikes up to a pre
+  // spike's synaptic time would not all be known at its delivery
   rule_case c;
   c.rule = "stdp_dopamine";
-  c.w_min = -100.0;   // no clipping: the integration does not clip
-  c.w_max = 100.0;
-  c.A_plus = 1e-3;
-  c.A_minus = 1.5e-3;
-  const double T = 400.0;
-  simulation sim(test::parse(stdp_net(c, 1, 0, T)));
-  sim.run(T);
-  const weight_table wt = sim.weights("plastic");
-  REQUIRE(wt.weights.size() == 120);
-  std::vector<double> mod = spikes_of(sim, "dopa", 0), mod1 = spikes_of(sim, "dopa", 1);
-  mod.insert(mod.end(), mod1.begin(), mod1.end());
-  std::sort(mod.begin(), mod.end());
-  REQUIRE(mod.size() > 64);   // enough to prune the modulator history
-  int changed = 0;
-  for (std::size_t i = 0; i < wt.weights.size(); ++i) {
-    const auto pre = spikes_of(sim, "pre", wt.sources[i]);
-    const auto post = spikes_of(sim, "post", wt.targets[i]);
-    const double ref = reference_dopamine(c, pre, post, mod, wt.delays[i], T);
-    changed += std::abs(ref - c.w0) > 1e-3;
-    INFO("synapse " << wt.sources[i] << " -> " << wt.targets[i]);
-    CHECK(wt.weights[i] == doctest::Approx(ref).epsilon(1e-9));
+  c.f = 0.5;
+  try {
+    test::parse(stdp_net(c));
+    FAIL("accepted");
+  } catch (const model_error& e) {
+    CHECK(std::string(e.what()).find("projection[1].plasticity.dendritic_delay_fraction") != std::string::npos);
+    CHECK(std::string(e.what()).find("smallest delay") != std::string::npos);
   }
-  CHECK(changed > 100);
 }
 
 TEST_CASE("reward-modulated STDP: no modulator spikes and no baseline leave the weights unchanged") {
