@@ -13,11 +13,14 @@ Usage: /usr/bin/python3 bench/izhikevich2007.py [--apical build/apical] [--secon
 import argparse
 import concurrent.futures as cf
 import os
-import subprocess
+import sys
 import tempfile
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_variant import run_variant  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -35,12 +38,7 @@ def control(text):
 
 
 def run(apical, work, tag, text, seconds):
-    path = os.path.join(work, tag + '.toml')
-    with open(path, 'w') as f:
-        f.write(text)
-    out = os.path.join(work, tag)
-    subprocess.run([apical, 'run', path, '--out', out, '--duration', str(seconds * 1000.0), '--progress', 'never'],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = run_variant(apical, work, tag, text, seconds)
     with h5py.File(os.path.join(out, 'weights.h5')) as f:
         others = f['/weights/EE/weights'][:]
         trace = f['/weights/rewarded/recorded/data'][:].ravel()

@@ -14,11 +14,14 @@ import argparse
 import concurrent.futures as cf
 import os
 import re
-import subprocess
+import sys
 import tempfile
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_variant import run_variant  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -37,12 +40,7 @@ def variant(text, rate, dependence='additive', fixed=False):
 
 
 def run(apical, workdir, tag, text, seconds):
-    path = os.path.join(workdir, tag + '.toml')
-    with open(path, 'w') as f:
-        f.write(text)
-    out = os.path.join(workdir, tag)
-    subprocess.run([apical, 'run', path, '--out', out, '--duration', str(seconds * 1000.0), '--progress', 'never'],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = run_variant(apical, workdir, tag, text, seconds)
     with h5py.File(os.path.join(out, 'spikes.h5')) as f:
         t = f['/spikes/neuron/timestamps'][:]
     last = seconds * 1000.0 * 0.8
