@@ -605,7 +605,7 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
       r.only(rv, path, {"type", "populations", "variables", "neurons", "count", "interval"});
     } else if (type == "weights") {
       rec.type = recorder_spec::kind::weights;
-      r.only(rv, path, {"type", "projection", "targets", "interval"});
+      r.only(rv, path, {"type", "projection", "targets", "interval", "on_change"});
       const value& pv = r.require(rv, path, "projection");
       rec.projection = r.string(pv, path + ".projection");
       const projection_spec* pr = net.find_projection(rec.projection);
@@ -619,6 +619,14 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
             r.fail(e, path + ".targets", fmt::format("node {} outside population '{}' (size {})", id, pr->target, size));
           rec.targets.push_back(static_cast<std::uint32_t>(id));
         }
+      }
+      if (const value* ov = r.get(rv, "on_change")) {
+        rec.on_change = r.boolean(*ov, path + ".on_change");
+        if (rec.on_change && r.get(rv, "interval"))
+          r.fail(*r.get(rv, "interval"), path + ".interval", "a recorder with on_change = true samples no interval");
+        for (const auto& other : net.recorders)
+          if (rec.on_change && other.on_change && other.projection == rec.projection)
+            r.fail(*ov, path + ".on_change", fmt::format("projection '{}' has an on_change weight recorder already", rec.projection));
       }
       read_interval(r, rv, path, net, rec);
       net.recorders.push_back(std::move(rec));

@@ -80,6 +80,7 @@ struct recorder_spec {
   double interval = 1.0;                  ///< ms, state and weights
   std::string projection;                 ///< weights: the projection's name
   std::vector<std::uint32_t> targets;     ///< weights: record the synapses onto these target nodes; empty: all
+  bool on_change = false;                 ///< weights: record every change instead of sampling every `interval`
 };
 
 struct network_spec {

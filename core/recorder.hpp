@@ -45,14 +45,19 @@ struct weight_table {
   std::vector<double> weights;                   ///< the projection's weight unit
 };
 
-/// Weights of some synapses of a plastic projection sampled every `interval`.
+/// Weights of some synapses of a plastic projection sampled every `interval`,
+/// or every change (on_change: one entry per update of a recorded synapse).
 struct weight_log {
   weight_table synapses;                ///< which synapses (weights: their final values)
   step_t interval = 10;                 ///< steps between samples
   double interval_ms = 1.0;
   std::size_t samples = 0;
-  /// data[sample * n_synapses + i], at times (sample+1)*interval*h
+  /// sampled: data[sample * n_synapses + i], at times (sample+1)*interval*h;
+  /// on_change: data[e] is the new weight of synapse change_synapses[e] at change_times[e]
   std::vector<double> data;
+  bool on_change = false;
+  std::vector<double> change_times;              ///< ms, the delivery time of the pre spike; sorted
+  std::vector<std::uint32_t> change_synapses;    ///< index into `synapses`
   double time_of(std::size_t sample) const { return double(sample + 1) * interval_ms; }
 };
 

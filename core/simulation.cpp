@@ -311,6 +311,13 @@ void simulation::build() {
     log.synapses = collect_weights(j, r.targets.empty() ? nullptr : &r.targets, &weight_slots_.back());
     log.interval = std::max<step_t>(1, std::llround(r.interval / h));
     log.interval_ms = double(log.interval) * h;
+    log.on_change = r.on_change;
+    if (r.on_change)
+      for (std::uint32_t i = 0; i < weight_slots_.back().size(); ++i) {
+        const synapse_slot& s = weight_slots_.back()[i];
+        partitions_[s.partition]->plastic()[s.block]->watch(s.index, static_cast<std::uint32_t>(watch_targets_.size()));
+        watch_targets_.emplace_back(weight_logs_.size(), i);
+      }
     weight_logs_.push_back(std::move(log));
   }
   built_ = true;
@@ -394,6 +401,7 @@ void simulation::attach_probes(step_t end_step) {
   for (auto& p : partitions_) p->clear_probes();
   for (std::size_t l = 0; l < weight_logs_.size(); ++l) {
     weight_log& log = weight_logs_[l];
+    if (log.on_change) continue;   // filled from the synapses' change lists
     const std::size_t rows = static_cast<std::size_t>(end_step / log.interval);
     const std::size_t n = weight_slots_[l].size();
     log.data.resize(rows * n, 0.0);
@@ -488,7 +496,36 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
       const synapse_slot& s = weight_slots_[l][i];
       weight_logs_[l].synapses.weights[i] = partitions_[s.partition]->plastic()[s.block]->weights()[s.index];
     }
+  collect_changes();
   phases_.run += seconds_since(t_run);
+}
+
+void simulation::collect_changes() {
+  if (watch_targets_.empty()) return;
+  struct entry {
+    double t;
+    std::uint32_t synapse;
+    double w;
+  };
+  std::vector<std::vector<entry>> per_log(weight_logs_.size());
+  for (auto& p : partitions_)
+    for (auto& b : p->plastic())
+      for (const auto& c : b->take_changes()) {
+        const auto [l, i] = watch_targets_[c.watch_id];
+        per_log[l].push_back({c.t, i, c.w});
+      }
+  // (time, synapse) order does not depend on the partitioning; one synapse's
+  // changes at one time keep their delivery order
+  for (std::size_t l = 0; l < per_log.size(); ++l) {
+    auto& v = per_log[l];
+    std::stable_sort(v.begin(), v.end(), [](const entry& a, const entry& b) { return a.t != b.t ? a.t < b.t : a.synapse < b.synapse; });
+    weight_log& log = weight_logs_[l];
+    for (const entry& e : v) {
+      log.change_times.push_back(e.t);
+      log.change_synapses.push_back(e.synapse);
+      log.data.push_back(e.w);
+    }
+  }
 }
 
 }  // namespace apical

@@ -112,6 +112,8 @@ class simulation {
   std::vector<state_log> state_logs_;
   std::vector<weight_log> weight_logs_;
   std::vector<std::vector<synapse_slot>> weight_slots_;   // per weight log
+  std::vector<std::pair<std::size_t, std::uint32_t>> watch_targets_;   // on_change watch id -> (log, synapse)
+  void collect_changes();
   std::uint64_t total_nodes_ = 0;
   step_t now_ = 0;
   step_t d_min_ = 1, d_max_ = 1, window_ = 1;

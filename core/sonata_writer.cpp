@@ -156,6 +156,15 @@ void write_weights(const std::string& path, const std::vector<weight_table>& fin
         const std::size_t m = l.synapses.sources.size();
         write_dataset(r, "source_node_ids", H5T_NATIVE_UINT64, l.synapses.sources.data(), {m});
         write_dataset(r, "target_node_ids", H5T_NATIVE_UINT64, l.synapses.targets.data(), {m});
+        if (l.on_change) {   // one entry per change: time, which synapse, new weight
+          write_string_attr(r, "mode", "on_change");
+          write_dataset(r, "data", H5T_NATIVE_DOUBLE, l.data.data(), {l.data.size()});
+          with_units(r, "data", units[i]);
+          write_dataset(r, "synapse", H5T_NATIVE_UINT32, l.change_synapses.data(), {l.change_synapses.size()});
+          write_dataset(r, "time", H5T_NATIVE_DOUBLE, l.change_times.data(), {l.change_times.size()});
+          with_units(r, "time", "ms");
+          break;
+        }
         write_dataset(r, "data", H5T_NATIVE_DOUBLE, l.data.data(), {l.samples, m});
         with_units(r, "data", units[i]);
         const double time[3] = {l.time_of(0), l.time_of(l.samples), l.interval_ms};

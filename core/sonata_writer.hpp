@@ -32,6 +32,8 @@ void write_state_report(const std::string& path, const std::vector<state_log>& l
 ///   /weights/<projection>/recorded/{source_node_ids, target_node_ids}  [M]
 ///   /weights/<projection>/recorded/data  float64 [N_time x M], @units
 ///   /weights/<projection>/recorded/time  float64 [start, stop, dt] (ms)
+///   on_change recorders (attribute mode = "on_change") instead: data, synapse
+///   (uint32, index into recorded/*_node_ids) and time (ms) per change [E]
 /// `units` gives each projection's weight unit, in the order of `finals`.
 void write_weights(const std::string& path, const std::vector<weight_table>& finals, const std::vector<std::string>& units,
                    const std::vector<weight_log>& recorded);

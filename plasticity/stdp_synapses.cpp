@@ -54,6 +54,7 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
       w = rule_.depress(w, e.o1 * std::exp(-(t - e.t) * inv_tau_minus), r2);
     }
     w_[j] = w;
+    log_change(j, k, offset, w);
     if (offgrid)
       offgrid->push_back({offset, n, grp.receptor, w});
     else
@@ -126,6 +127,7 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
     }
     w_[j] = w;
     c_[j] = c;
+    log_change(j, k, offset, w);
     if (offgrid)
       offgrid->push_back({offset, n, grp.receptor, w});
     else
@@ -134,6 +136,11 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
   pre.r1 = pre.r1 * std::exp(-(t - pre.t_last) / rule_.tau_plus) + 1.0;
   pre.t_last = t;
   return grp.end - grp.begin;
+}
+
+void stdp_synapses::watch(std::uint32_t j, std::uint32_t watch_id) {
+  if (watch_.empty()) watch_.assign(w_.size(), unwatched);
+  watch_[j] = watch_id;
 }
 
 void stdp_synapses::on_modulator(step_t step, double offset) {

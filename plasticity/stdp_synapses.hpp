@@ -8,6 +8,7 @@
 // spike trains: results do not depend on threads or partitioning.
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/population.hpp"
@@ -47,6 +48,18 @@ class stdp_synapses {
   /// the window began; stdp_params::check_modulated_delay).
   void on_modulator(step_t step, double offset);
 
+  /// A weight change of a watched synapse (on_change weight recorders).
+  struct weight_change {
+    double t;                 ///< ms, delivery time of the pre spike
+    std::uint32_t watch_id;   ///< the id given to watch()
+    double w;                 ///< the new weight
+  };
+  /// Records every change of synapse j (store order) under `watch_id`.
+  void watch(std::uint32_t j, std::uint32_t watch_id);
+  bool watched(std::uint32_t j) const { return !watch_.empty() && watch_[j] != unwatched; }
+  /// Changes since the last take, in delivery order.
+  std::vector<weight_change> take_changes() { return std::exchange(changes_, {}); }
+
   /// Bytes held: store, weights, group traces, archive.
   std::size_t bytes() const;
 
@@ -76,6 +89,13 @@ class stdp_synapses {
   std::vector<modulator_spike> mod_;
   std::size_t mod_head_ = 0, mod_prune_at_ = 64;
   std::uint32_t mod_first_ = 0, mod_end_ = 0;
+  // on_change recording: watch id per synapse (empty when nothing is watched)
+  static constexpr std::uint32_t unwatched = ~std::uint32_t{0};
+  std::vector<std::uint32_t> watch_;
+  std::vector<weight_change> changes_;
+  void log_change(std::uint32_t j, step_t k, double offset, double w) {
+    if (!watch_.empty() && watch_[j] != unwatched) changes_.push_back({double(k) * h_ + offset, watch_[j], w});
+  }
 };
 
 }  // namespace apical

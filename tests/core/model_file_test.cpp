@@ -93,6 +93,10 @@ TEST_CASE("bad plasticity and weight recorders: each error names file, line and 
   SUBCASE("weight recorder of a static projection") {
     expect_error(d, d + "\n[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"", 25, "recorder[0].projection", "is static");
   }
+  SUBCASE("on_change weight recorder with an interval") {
+    expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"\non_change = true\ninterval = 1.0"), 30,
+                 "recorder[0].interval", "samples no interval");
+  }
   SUBCASE("weight recorder of a missing projection") {
     expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"EI\""), 28, "recorder[0].projection",
                  "no projection named 'EI'");

@@ -443,3 +443,38 @@ TEST_CASE("plastic weights and spikes are bit-identical for any thread and parti
     }
   }
 }
+
+TEST_CASE("an on_change weight recorder logs every update, the same for any thread count") {
+  rule_case c;
+  c.dependence = "multiplicative";
+  const std::string rec = "[[recorder]]\ntype = \"weights\"\nprojection = \"plastic\"\non_change = true\n";
+  const double T = 400.0;
+  simulation one(test::parse(stdp_net(c, 1, 0, T) + rec));
+  one.run(T);
+  REQUIRE(one.weight_logs().size() == 1);
+  const weight_log& log = one.weight_logs()[0];
+  CHECK(log.on_change);
+  const weight_table final_w = one.weights("plastic");
+  REQUIRE(log.synapses.weights.size() == final_w.weights.size());
+  CHECK(std::is_sorted(log.change_times.begin(), log.change_times.end()));
+  std::vector<std::size_t> count(final_w.weights.size(), 0);
+  std::vector<double> last(final_w.weights.size(), c.w0);
+  for (std::size_t e = 0; e < log.data.size(); ++e) {
+    ++count[log.change_synapses[e]];
+    last[log.change_synapses[e]] = log.data[e];
+  }
+  for (std::size_t i = 0; i < count.size(); ++i) {
+    // one update per pre spike delivered within the run
+    std::size_t delivered = 0;
+    for (double t : spikes_of(one, "pre", final_w.sources[i]))
+      delivered += std::floor(t / 0.1 + 1e-9) + std::round(final_w.delays[i] / 0.1) < std::round(T / 0.1);
+    CHECK(count[i] == delivered);
+    CHECK(last[i] == final_w.weights[i]);
+  }
+  simulation many(test::parse(stdp_net(c, 3, 7, T) + rec));
+  many.run(T / 2);
+  many.run(T / 2);
+  CHECK(many.weight_logs()[0].change_times == log.change_times);
+  CHECK(many.weight_logs()[0].change_synapses == log.change_synapses);
+  CHECK(many.weight_logs()[0].data == log.data);
+}
