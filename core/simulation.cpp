@@ -358,11 +358,11 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
       const stdp_synapses& blk = *part.plastic()[b];
       if (blk.projection() != j) continue;
       const synapse_store& st = blk.store();
-      const auto syn = st.synapses();
+      const auto tgts = blk.targets();
       for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
         for (const delay_group& g : st.row(src))
           for (std::uint32_t k = g.begin; k < g.end; ++k) {
-            const std::uint64_t tgt = part.begin() + syn[k].target;
+            const std::uint64_t tgt = part.begin() + tgts[k];
             if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
             rows.push_back({tgt, src - pop_info_[pre].first, g.delay, k - g.begin, {pi, b, k}});
           }

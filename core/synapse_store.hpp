@@ -6,6 +6,7 @@
 // float weight); the delay is stored once per group, not per synapse.
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace apical {
@@ -57,7 +58,14 @@ class synapse_store {
   std::uint32_t group_index(const delay_group& g) const { return static_cast<std::uint32_t>(&g - groups_.data()); }
   std::span<const synapse> synapses() const { return syn_; }
   std::span<synapse> synapses() { return syn_; }
-  std::size_t size() const { return syn_.size(); }
+  std::size_t size() const { return syn_.empty() ? released_ : syn_.size(); }
+  /// Hands the synapse records over and frees them, keeping rows and groups:
+  /// plastic stores keep their own targets and double weights, and the 8-byte
+  /// records would be dead weight (bench/RESULTS.md, plastic memory).
+  std::vector<synapse> release_synapses() {
+    released_ = syn_.size();
+    return std::exchange(syn_, {});
+  }
   std::uint16_t max_delay() const { return max_delay_; }
   /// Bytes held: synapses, groups and row index.
   std::size_t bytes() const;
@@ -66,6 +74,7 @@ class synapse_store {
   std::vector<std::uint32_t> row_;   // n_sources + 1 offsets into groups_
   std::vector<delay_group> groups_;
   std::vector<synapse> syn_;
+  std::size_t released_ = 0;   // synapses handed over by release_synapses()
   std::uint16_t max_delay_ = 0;
 };
 

@@ -8,12 +8,14 @@ namespace apical {
 stdp_synapses::stdp_synapses(const stdp_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
                              double h)
     : rule_(rule), projection_(projection), store_(std::move(store)), h_(h) {
-  const auto syn = store_.synapses();
+  const std::vector<synapse> syn = store_.release_synapses();
   w_.resize(syn.size());
+  target_.resize(syn.size());
   std::vector<std::uint32_t> readers(neurons, 0);
   for (std::size_t j = 0; j < syn.size(); ++j) {
     w_[j] = syn[j].weight;
-    ++readers[syn[j].target];
+    target_[j] = syn[j].target;
+    ++readers[target_[j]];
   }
   pre_.assign(store_.group_count(), {});
   if (rule_.kind == stdp_kind::dopamine) c_.assign(syn.size(), 0.0);
@@ -25,7 +27,6 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
                                      std::vector<offgrid_event>* offgrid) {
   if (rule_.kind == stdp_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
   const delay_group& grp = store_.group(g);
-  const auto syn = store_.synapses();
   const step_t dden = rule_.dendritic_steps(grp.delay);
   // the pre spike's time at the synapse, in the post frame (minus d_den): pairs
   // are timed by dt = t_post - t
@@ -36,7 +37,7 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
   const double r2 = triplet ? pre.r2 * std::exp(-(t - pre.t_last) / rule_.tau_x) : 0.0;
   double* const dest = in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
-    const std::uint32_t n = syn[j].target;
+    const std::uint32_t n = target_[j];
     double w = w_[j];
     const auto hist = archive_.entries(n);
     // potentiation by the post spikes in (t_last, t], in time order
@@ -72,7 +73,6 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
 std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                               std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
-  const auto syn = store_.synapses();
   const step_t dden = rule_.dendritic_steps(grp.delay);
   const double t = double(k - 2 * dden) * h_ + offset;   // post frame, as deliver()
   const double shift = double(dden) * h_;                 // synapse frame = post frame + shift
@@ -87,7 +87,7 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
       first > mod_head_ ? mod_[first - 1].n * std::exp(-(pre.t_last - (mod_[first - 1].t - shift)) / tau_n) : 0.0;
   double* const dest = in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
-    const std::uint32_t n = syn[j].target;
+    const std::uint32_t n = target_[j];
     double w = w_[j], c = c_[j];
     double tc = pre.t_last, conc = n_last;
     std::size_t m = first;
@@ -168,7 +168,7 @@ void stdp_synapses::prune_modulator() {
 }
 
 std::size_t stdp_synapses::bytes() const {
-  return store_.bytes() + w_.capacity() * sizeof(double) + c_.capacity() * sizeof(double) +
+  return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + w_.capacity() * sizeof(double) + c_.capacity() * sizeof(double) +
          pre_.capacity() * sizeof(pre_trace) + archive_.size() * sizeof(post_archive::entry) +
          (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }

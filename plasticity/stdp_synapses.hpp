@@ -1,7 +1,8 @@
 #pragma once
 // The runtime of one plastic (STDP) projection inside one partition: its
-// synapses in compressed rows (as the static store), a double weight per
-// synapse, the presynaptic traces per delay group (one source, one delay: the
+// synapses in compressed rows (the static store's rows and delay groups), a
+// target index and a double weight per synapse (12 bytes instead of the static
+// record's 8 plus 8), the presynaptic traces per delay group (one source, one delay: the
 // pre trace is the same for all its synapses), and the postsynaptic archive of
 // the partition's neurons. Everything here belongs to one partition, so every
 // update is race-free, and each weight depends only on its own pre and post
@@ -27,6 +28,8 @@ class stdp_synapses {
   std::uint32_t projection() const { return projection_; }
   const synapse_store& store() const { return store_; }
   std::span<const double> weights() const { return w_; }
+  /// Partition-local target of each synapse, in store order.
+  std::span<const std::uint32_t> targets() const { return target_; }
 
   /// A pre spike reaches group g in step k (offset inside the step's spike
   /// time, ms): updates the group's synapses and adds their new weights to
@@ -79,7 +82,8 @@ class stdp_synapses {
 
   stdp_params rule_;
   std::uint32_t projection_;
-  synapse_store store_;
+  synapse_store store_;   // rows and delay groups; the records are released into target_ and w_
+  std::vector<std::uint32_t> target_;
   std::vector<double> w_;
   std::vector<pre_trace> pre_;
   post_archive archive_;
