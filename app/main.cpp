@@ -86,6 +86,9 @@ int cmd_run(const run_options& o) {
   app::progress_bar bar(show, spec.sim.duration);
   sim.run(spec.sim.duration, bar.callback());
   bar.finish();
+  // collective under MPI: every rank takes part, rank 0 writes
+  std::vector<weight_table> weights;
+  if (sim.plastic_synapses() > 0) weights = sim.plastic_weights();
   if (!root) return 0;
 
   fs::create_directories(out);
@@ -98,17 +101,13 @@ int cmd_run(const run_options& o) {
   for (const auto& l : sim.states()) vars.insert(l.variables.begin(), l.variables.end());
   for (const auto& v : vars) write_state_report((out / (v + ".h5")).string(), sim.states(), v, unit_of(v));
   if (sim.plastic_synapses() > 0) {
-    if (sim.comm().distributed()) {
-      fmt::print(stderr, "apical: note: weights.h5 is not written under MPI yet\n");
-    } else {
-      std::vector<std::string> units;
-      for (const auto& pr : spec.projections)
-        if (pr.plasticity.plastic()) units.push_back(find_model(spec.find(pr.target)->model)->weight_unit);
-      write_weights((out / "weights.h5").string(), sim.plastic_weights(), units, sim.weight_logs());
-    }
+    std::vector<std::string> units;
+    for (const auto& pr : spec.projections)
+      if (pr.plasticity.plastic()) units.push_back(find_model(spec.find(pr.target)->model)->weight_unit);
+    write_weights((out / "weights.h5").string(), weights, units, sim.weight_logs());
   }
 
-  app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes()};
+  app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights)};
   std::cout << app::format_summary(sim, s);
   std::cout << fmt::format("  outputs            {}\n", out.string());
   write_file_atomically(out / "summary.json", app::summary_json(sim, s));

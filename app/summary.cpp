@@ -34,19 +34,18 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms{})\n", s.threads, sim.partition_count(),
                      double(sim.min_delay()) * sim.resolution(),
                      sim.comm().distributed() ? fmt::format(", per rank; {} MPI ranks", sim.comm().size()) : "");
-  if (sim.plastic_synapses() > 0 && !sim.comm().distributed())
-    for (const auto& t : sim.plastic_weights()) {
-      if (t.weights.empty()) continue;
-      double sum = 0, lo = t.weights[0], hi = t.weights[0];
-      for (double w : t.weights) {
-        sum += w;
-        lo = std::min(lo, w);
-        hi = std::max(hi, w);
-      }
-      out += fmt::format("  weights {:<10} mean {:.6g}, min {:.6g}, max {:.6g} ({}; weight hash {:016x})\n", t.projection,
-                         sum / double(t.weights.size()), lo, hi, find_model(sim.spec().find(sim.spec().find_projection(t.projection)->target)->model)->weight_unit,
-                         weight_hash({t}));
+  for (const auto& t : s.weights) {
+    if (t.weights.empty()) continue;
+    double sum = 0, lo = t.weights[0], hi = t.weights[0];
+    for (double w : t.weights) {
+      sum += w;
+      lo = std::min(lo, w);
+      hi = std::max(hi, w);
     }
+    out += fmt::format("  weights {:<10} mean {:.6g}, min {:.6g}, max {:.6g} ({}; weight hash {:016x})\n", t.projection,
+                       sum / double(t.weights.size()), lo, hi, find_model(sim.spec().find(sim.spec().find_projection(t.projection)->target)->model)->weight_unit,
+                       weight_hash({t}));
+  }
   out += "  rate per population\n";
   for (const auto& l : sim.spikes())
     out += fmt::format("    {:<16} {:>10.3f} Hz   ({} neurons, {} spikes)\n", l.population,
@@ -74,7 +73,7 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
       "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"populations\": {{{}}}}}\n",
       sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
       sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()),
-      sim.comm().distributed() ? 0 : weight_hash(sim.plastic_weights()), sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
+      weight_hash(s.weights), sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
       ph.record, T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, pops);
 }
 

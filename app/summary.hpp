@@ -10,6 +10,7 @@ struct run_summary {
   double biological_ms = 0;
   int threads = 1;
   std::size_t peak_memory = 0;   // bytes
+  std::vector<weight_table> weights;   // final weights of the plastic projections
 };
 
 std::string format_summary(const simulation& sim, const run_summary& s);

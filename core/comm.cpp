@@ -48,6 +48,21 @@ void communicator::allgather_spikes(const std::vector<spike>& local, std::vector
   std::sort(all.begin(), all.end());
 }
 
+std::vector<std::byte> communicator::allgather_bytes(const std::vector<std::byte>& local) const {
+  if (size_ == 1) return local;
+  const int bytes = static_cast<int>(local.size());
+  std::vector<int> counts(size_), displs(size_);
+  MPI_Allgather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  int total = 0;
+  for (int r = 0; r < size_; ++r) {
+    displs[r] = total;
+    total += counts[r];
+  }
+  std::vector<std::byte> all(static_cast<std::size_t>(total));
+  MPI_Allgatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+  return all;
+}
+
 std::uint64_t communicator::sum(std::uint64_t x) const {
   if (size_ == 1) return x;
   std::uint64_t out = 0;
@@ -90,6 +105,7 @@ mpi_session::~mpi_session() {
 
 communicator::communicator() = default;
 void communicator::allgather_spikes(const std::vector<spike>& local, std::vector<spike>& all) const { all = local; }
+std::vector<std::byte> communicator::allgather_bytes(const std::vector<std::byte>& local) const { return local; }
 std::uint64_t communicator::sum(std::uint64_t x) const { return x; }
 double communicator::sum(double x) const { return x; }
 double communicator::max(double x) const { return x; }

@@ -2,6 +2,7 @@
 // The distributed side of a run (MPI, as NEST does it): which rank owns which
 // partitions, and the once-per-window spike exchange. Built without
 // APICAL_MPI, or run without mpirun, it is a single rank and every call is local.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -20,6 +21,8 @@ class communicator {
   /// Every rank's spikes of a window (each list sorted), concatenated and sorted
   /// by (time, source): the same list on every rank. MPI_Allgatherv.
   void allgather_spikes(const std::vector<spike>& local, std::vector<spike>& all) const;
+  /// Every rank's bytes, concatenated in rank order, on every rank. MPI_Allgatherv.
+  std::vector<std::byte> allgather_bytes(const std::vector<std::byte>& local) const;
   std::uint64_t sum(std::uint64_t x) const;
   double sum(double x) const;
   double max(double x) const;

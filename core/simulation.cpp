@@ -1,6 +1,7 @@
 #include "core/simulation.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -349,7 +350,8 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
     std::uint64_t target, source;
     std::uint16_t delay;
     std::uint32_t order;   // position in its group: creation order
-    synapse_slot slot;
+    double weight;
+    synapse_slot slot;     // where it lives on this rank
   };
   std::vector<row> rows;
   for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
@@ -364,9 +366,18 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
           for (std::uint32_t k = g.begin; k < g.end; ++k) {
             const std::uint64_t tgt = part.begin() + tgts[k];
             if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
-            rows.push_back({tgt, src - pop_info_[pre].first, g.delay, k - g.begin, {pi, b, k}});
+            rows.push_back({tgt, src - pop_info_[pre].first, g.delay, k - g.begin, blk.weights()[k], {pi, b, k}});
           }
     }
+  }
+  if (comm_.distributed()) {   // every rank's rows (collective: all ranks call this)
+    if (slots) throw std::invalid_argument("weight recorders do not run under MPI yet");
+    static_assert(std::is_trivially_copyable_v<row>);
+    std::vector<std::byte> mine(rows.size() * sizeof(row));
+    std::memcpy(mine.data(), rows.data(), mine.size());
+    const std::vector<std::byte> all = comm_.allgather_bytes(mine);
+    rows.resize(all.size() / sizeof(row));
+    std::memcpy(rows.data(), all.data(), all.size());
   }
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
     return std::tie(a.target, a.source, a.delay, a.order) < std::tie(b.target, b.source, b.delay, b.order);
@@ -377,7 +388,7 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
     t.sources.push_back(r.source);
     t.targets.push_back(r.target);
     t.delays.push_back(double(r.delay) * spec_.sim.resolution);
-    t.weights.push_back(partitions_[r.slot.partition]->plastic()[r.slot.block]->weights()[r.slot.index]);
+    t.weights.push_back(r.weight);
     if (slots) slots->push_back(r.slot);
   }
   return t;

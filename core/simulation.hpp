@@ -74,9 +74,10 @@ class simulation {
   const std::vector<state_log>& states() const { return state_logs_; }
   const std::vector<weight_log>& weight_logs() const { return weight_logs_; }
   /// The current weights of a plastic projection (by name), in the layout-
-  /// independent order of weight_table. Single process only.
+  /// independent order of weight_table. Under MPI a collective call: every
+  /// rank must make it, and every rank gets the whole table.
   weight_table weights(const std::string& projection) const;
-  /// Weights of every plastic projection, in file order.
+  /// Weights of every plastic projection, in file order (collective under MPI).
   std::vector<weight_table> plastic_weights() const;
   const phase_report& phases() const { return phases_; }
 

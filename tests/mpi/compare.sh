@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a model single-process and under mpirun with 2 and 3 ranks (as root in CI:
-# --allow-run-as-root --oversubscribe) and requires identical spike and state
-# hashes and synaptic event counts. Usage: compare.sh APICAL_EXE MODEL
+# --allow-run-as-root --oversubscribe) and requires identical spike, state and
+# final-weight hashes and synaptic event counts. Usage: compare.sh APICAL_EXE MODEL
 set -euo pipefail
 exe=$1
 model=$2
@@ -14,7 +14,7 @@ field() { grep -o "\"$2\": \"\\?[0-9a-f]*" "$1/summary.json" | head -n 1 | sed '
 "${mpi[@]}" -np 2 "$exe" run "$model" --out "$tmp/np2" --progress never > /dev/null
 "${mpi[@]}" -np 3 "$exe" run "$model" --threads 2 --out "$tmp/np3" --progress never > /dev/null
 status=0
-for key in spike_hash state_hash synaptic_events spikes synapses; do
+for key in spike_hash state_hash weight_hash synaptic_events spikes synapses; do
   a=$(field "$tmp/single" $key)
   for run in np2 np3; do
     b=$(field "$tmp/$run" $key)
