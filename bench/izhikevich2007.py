@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_variant import run_variant  # noqa: E402
+from model_variant import run_variant, save, two_panels  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -71,10 +71,7 @@ def main():
         first = np.argmax(r['trace'] >= 3.6) if np.any(r['trace'] >= 3.6) else None
         print(f'  {"":9} reaches 0.9 w_max after {first / 60:.1f} min' if first is not None else f'  {"":9} never reaches 0.9 w_max')
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    fig, ax = two_panels()
     for tag, style in (('rewarded', '-'), ('control', '--')):
         t = np.arange(1, len(res[tag]['trace']) + 1) / 60.0
         ax[0].plot(t, res[tag]['trace'], style, label='E[0] -> E[1], ' + ('rewarded' if tag == 'rewarded' else 'not rewarded (control)'))
@@ -91,11 +88,7 @@ def main():
     ax[1].set_ylabel('E -> E synapses')
     ax[1].set_title(f'all other E -> E weights after {a.seconds / 60:g} min')
     ax[1].legend()
-    fig.suptitle('Izhikevich (2007) distal reward in apical (models/izhikevich2007.toml)')
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(a.plot), exist_ok=True)
-    fig.savefig(a.plot, dpi=100)
-    print('figure:', a.plot)
+    save(fig, 'Izhikevich (2007) distal reward in apical (models/izhikevich2007.toml)', a.plot)
 
 
 if __name__ == '__main__':

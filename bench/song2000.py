@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model_variant import run_variant  # noqa: E402
+from model_variant import run_variant, save, two_panels  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -76,10 +76,7 @@ def main():
     rate, hist, _ = res['multiplicative_20']
     print(f'multiplicative, 20 Hz: {rate:.2f} Hz, weights per tenth {hist.tolist()}')
 
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    fig, ax = two_panels()
     ax[0].plot(RATES, [res[f'additive_{r:g}'][0] for r in RATES], 'o-', label='additive STDP (learnt)')
     ax[0].plot(RATES, [res[f'fixed_{r:g}'][0] for r in RATES], 's--', label='initial weights, fixed')
     ax[0].set_yscale('log')
@@ -94,11 +91,7 @@ def main():
     ax[1].set_ylabel('synapses')
     ax[1].set_title('final weights, 20 Hz inputs')
     ax[1].legend()
-    fig.suptitle('Song, Miller & Abbott (2000) in apical (models/song2000.toml)')
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(a.plot), exist_ok=True)
-    fig.savefig(a.plot, dpi=100)
-    print('figure:', a.plot)
+    save(fig, 'Song, Miller & Abbott (2000) in apical (models/song2000.toml)', a.plot)
 
 
 if __name__ == '__main__':

@@ -21,6 +21,22 @@ bool mpi_running() {
   MPI_Finalized(&fin);
   return init && !fin;
 }
+
+/// MPI_Allgatherv of every rank's elements, concatenated in rank order.
+template <class T>
+void allgatherv(const std::vector<T>& local, std::vector<T>& all, int ranks) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const int bytes = static_cast<int>(local.size() * sizeof(T));
+  std::vector<int> counts(ranks), displs(ranks);
+  MPI_Allgather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  int total = 0;
+  for (int r = 0; r < ranks; ++r) {
+    displs[r] = total;
+    total += counts[r];
+  }
+  all.resize(static_cast<std::size_t>(total) / sizeof(T));
+  MPI_Allgatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+}
 }  // namespace
 
 communicator::communicator() {
@@ -34,32 +50,14 @@ void communicator::allgather_spikes(const std::vector<spike>& local, std::vector
     all = local;
     return;
   }
-  static_assert(std::is_trivially_copyable_v<spike>);
-  const int bytes = static_cast<int>(local.size() * sizeof(spike));
-  std::vector<int> counts(size_), displs(size_);
-  MPI_Allgather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
-  int total = 0;
-  for (int r = 0; r < size_; ++r) {
-    displs[r] = total;
-    total += counts[r];
-  }
-  all.resize(static_cast<std::size_t>(total) / sizeof(spike));
-  MPI_Allgatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+  allgatherv(local, all, size_);
   std::sort(all.begin(), all.end());
 }
 
 std::vector<std::byte> communicator::allgather_bytes(const std::vector<std::byte>& local) const {
   if (size_ == 1) return local;
-  const int bytes = static_cast<int>(local.size());
-  std::vector<int> counts(size_), displs(size_);
-  MPI_Allgather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
-  int total = 0;
-  for (int r = 0; r < size_; ++r) {
-    displs[r] = total;
-    total += counts[r];
-  }
-  std::vector<std::byte> all(static_cast<std::size_t>(total));
-  MPI_Allgatherv(local.data(), bytes, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+  std::vector<std::byte> all;
+  allgatherv(local, all, size_);
   return all;
 }
 
