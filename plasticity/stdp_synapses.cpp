@@ -39,6 +39,19 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
     const std::uint32_t n = target_[j];
     double w = w_[j];
+    const post_archive::newest last_post = archive_.newest_spike(n);
+    if (last_post.t <= pre.t_last && last_post.t < t) {
+      // no post spike since the last pre spike: nothing to potentiate, and the
+      // newest post spike gives the depression, without touching the history
+      if (last_post.t > -1e299) w = rule_.depress(w, last_post.o1 * std::exp(-(t - last_post.t) * inv_tau_minus), r2);
+      w_[j] = w;
+      log_change(j, k, offset, w);
+      if (offgrid)
+        offgrid->push_back({offset, n, grp.receptor, w});
+      else
+        dest[n] += w;
+      continue;
+    }
     const auto hist = archive_.entries(n);
     // potentiation by the post spikes in (t_last, t], in time order
     auto it = std::upper_bound(hist.begin(), hist.end(), pre.t_last,
@@ -169,7 +182,7 @@ void stdp_synapses::prune_modulator() {
 
 std::size_t stdp_synapses::bytes() const {
   return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + w_.capacity() * sizeof(double) + c_.capacity() * sizeof(double) +
-         pre_.capacity() * sizeof(pre_trace) + archive_.size() * sizeof(post_archive::entry) +
+         pre_.capacity() * sizeof(pre_trace) + archive_.bytes() +
          (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }
 
