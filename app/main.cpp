@@ -23,6 +23,7 @@
 #include "core/simulation.hpp"
 #include "core/sonata_writer.hpp"
 #include "neurons/registry.hpp"
+#include "plasticity/stdp.hpp"
 
 namespace fs = std::filesystem;
 using namespace apical;
@@ -165,6 +166,16 @@ int cmd_models() {
       std::string r;
       for (const auto& x : m->receptors) r += (r.empty() ? "" : ", ") + x;
       fmt::print("    receptors: {}; weights in {}\n", r, m->weight_unit);
+    }
+  }
+  fmt::print("\nplasticity rules ([projection.plasticity] rule = ...)\n");
+  for (const auto& rule : plasticity_rules()) {
+    fmt::print("{}: {}\n", rule.name, rule.description);
+    for (const auto& p : rule.params) fmt::print("    {:<24} {:>8g} {:<6}  {}\n", p.name, p.default_value, p.unit, p.description);
+    for (const auto& [option, values] : rule.options) {
+      std::string v;
+      for (const auto& x : values) v += (v.empty() ? "" : " | ") + x;
+      fmt::print("    {:<24} {}\n", option, v.empty() ? "(a population name)" : v + " (default " + values.front() + ")");
     }
   }
   return 0;
