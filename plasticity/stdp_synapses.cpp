@@ -5,6 +5,35 @@
 
 namespace apical {
 
+namespace {
+
+using history = std::span<post_archive::entry>;
+
+/// The first archive entry after t.
+history::iterator first_after(history hist, double t) {
+  return std::upper_bound(hist.begin(), hist.end(), t, [](double x, const post_archive::entry& e) { return x < e.t; });
+}
+
+/// The latest entry before t, searching back from `from` (which is past every
+/// entry at or before t): its time and trace o1, or none (t = -1e300).
+post_archive::newest last_before(history hist, history::iterator from, double t) {
+  while (from != hist.begin() && std::prev(from)->t >= t) --from;
+  if (from == hist.begin()) return {};
+  return {std::prev(from)->t, std::prev(from)->o1};
+}
+
+}  // namespace
+
+void stdp_synapses::transmit(std::uint32_t j, std::uint32_t n, double w, step_t k, double offset, std::uint32_t receptor,
+                             double* dest, std::vector<offgrid_event>* offgrid) {
+  w_[j] = w;
+  log_change(j, k, offset, w);
+  if (offgrid)
+    offgrid->push_back({offset, n, receptor, w});
+  else
+    dest[n] += w;
+}
+
 stdp_synapses::stdp_synapses(const stdp_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
                              double h)
     : rule_(rule), projection_(projection), store_(std::move(store)), h_(h) {
@@ -39,40 +68,26 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
     const std::uint32_t n = target_[j];
     double w = w_[j];
+    // the post spike whose trace depresses: the latest one before t (a post
+    // spike at t does not pair); null when there is none
     const post_archive::newest last_post = archive_.newest_spike(n);
+    post_archive::newest before;
     if (last_post.t <= pre.t_last && last_post.t < t) {
       // no post spike since the last pre spike: nothing to potentiate, and the
       // newest post spike gives the depression, without touching the history
-      if (last_post.t > -1e299) w = rule_.depress(w, last_post.o1 * std::exp(-(t - last_post.t) * inv_tau_minus), r2);
-      w_[j] = w;
-      log_change(j, k, offset, w);
-      if (offgrid)
-        offgrid->push_back({offset, n, grp.receptor, w});
-      else
-        dest[n] += w;
-      continue;
+      before = last_post;
+    } else {
+      const auto hist = archive_.entries(n);
+      // potentiation by the post spikes in (t_last, t], in time order
+      auto it = first_after(hist, pre.t_last);
+      for (; it != hist.end() && it->t <= t; ++it) {
+        if (pre.r1 != 0.0) w = rule_.facilitate(w, pre.r1 * std::exp(-(it->t - pre.t_last) * inv_tau_plus), it->o2_before);
+        ++it->reads;
+      }
+      before = last_before(hist, it, t);
     }
-    const auto hist = archive_.entries(n);
-    // potentiation by the post spikes in (t_last, t], in time order
-    auto it = std::upper_bound(hist.begin(), hist.end(), pre.t_last,
-                               [](double x, const post_archive::entry& e) { return x < e.t; });
-    for (; it != hist.end() && it->t <= t; ++it) {
-      if (pre.r1 != 0.0) w = rule_.facilitate(w, pre.r1 * std::exp(-(it->t - pre.t_last) * inv_tau_plus), it->o2_before);
-      ++it->reads;
-    }
-    // depression by the post trace just before t (a post spike at t does not pair)
-    auto last = it;
-    while (last != hist.begin() && std::prev(last)->t >= t) --last;
-    if (last != hist.begin()) {
-      const auto& e = *std::prev(last);
-      w = rule_.depress(w, e.o1 * std::exp(-(t - e.t) * inv_tau_minus), r2);
-    }
-    w_[j] = w;
-    log_change(j, k, offset, w);
-    if (offgrid)
-      offgrid->push_back({offset, n, grp.receptor, w});
-    else
-      dest[n] += w;
+    if (before.t > -1e299) w = rule_.depress(w, before.o1 * std::exp(-(t - before.t) * inv_tau_minus), r2);
+    transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
   }
   // the pre traces take this spike
   const bool nearest = rule_.pairing == stdp_pairing::nearest;
@@ -122,8 +137,7 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
       tc = t1;
     };
     const auto hist = archive_.entries(n);
-    auto it = std::upper_bound(hist.begin(), hist.end(), pre.t_last,
-                               [](double x, const post_archive::entry& e) { return x < e.t; });
+    auto it = first_after(hist, pre.t_last);
     for (; it != hist.end() && it->t <= t; ++it) {   // post spikes since the last pre spike raise c
       if (fired) {
         advance_to(it->t);
@@ -132,19 +146,11 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
       ++it->reads;
     }
     if (fired) advance_to(t);
-    auto last = it;   // the pre spike lowers c by the post trace just before t
-    while (last != hist.begin() && std::prev(last)->t >= t) --last;
-    if (last != hist.begin()) {
-      const auto& e = *std::prev(last);
-      c = rule_.depress(c, e.o1 * std::exp(-(t - e.t) / rule_.tau_minus), 0.0);
-    }
-    w_[j] = w;
+    // the pre spike lowers c by the post trace just before t
+    if (const auto before = last_before(hist, it, t); before.t > -1e299)
+      c = rule_.depress(c, before.o1 * std::exp(-(t - before.t) / rule_.tau_minus), 0.0);
     c_[j] = c;
-    log_change(j, k, offset, w);
-    if (offgrid)
-      offgrid->push_back({offset, n, grp.receptor, w});
-    else
-      dest[n] += w;
+    transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
   }
   pre.r1 = pre.r1 * std::exp(-(t - pre.t_last) / rule_.tau_plus) + 1.0;
   pre.t_last = t;

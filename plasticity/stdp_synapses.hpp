@@ -98,8 +98,12 @@ class stdp_synapses {
   std::vector<std::uint32_t> watch_;
   std::vector<weight_change> changes_;
   void log_change(std::uint32_t j, step_t k, double offset, double w) {
-    if (!watch_.empty() && watch_[j] != unwatched) changes_.push_back({double(k) * h_ + offset, watch_[j], w});
+    if (watched(j)) changes_.push_back({double(k) * h_ + offset, watch_[j], w});
   }
+  /// Stores synapse j's new weight, logs it if watched, and sends it to target
+  /// n (into `dest`, or as an off-grid event).
+  void transmit(std::uint32_t j, std::uint32_t n, double w, step_t k, double offset, std::uint32_t receptor, double* dest,
+                std::vector<offgrid_event>* offgrid);
 };
 
 }  // namespace apical
