@@ -13,6 +13,7 @@
 
 #include "models/microcircuit.hpp"
 #include "neurons/registry.hpp"
+#include "neurons/pyramidal_2c.hpp"
 #include "plasticity/stdp.hpp"
 
 namespace apical {
@@ -277,7 +278,7 @@ void read_populations(const reader& r, const value& root, network_spec& net) {
   for (const auto& pv : r.array(*arr, "population")) {
     const std::string path = fmt::format("population[{}]", i++);
     r.table(pv, path);
-    r.only(pv, path, {"name", "model", "size", "params", "initial", "precise_times", "spike_times", "spike_file"});
+    r.only(pv, path, {"name", "model", "size", "params", "initial", "precise_times", "integrator", "spike_times", "spike_file"});
     population_spec ps;
     const value& nv = r.require(pv, path, "name");
     ps.name = r.string(nv, path + ".name");
@@ -322,6 +323,13 @@ void read_populations(const reader& r, const value& root, network_spec& net) {
       if (ps.precise_times && ps.model != "lif_exp" && ps.model != "lif_delta")
         r.fail(*v, path + ".precise_times", fmt::format("{} has no precise-timing mode", ps.model));
     }
+    if (const value* v = r.get(pv, "integrator")) {
+      ps.integrator = r.string(*v, path + ".integrator");
+      compartment_integrator integ;
+      if (ps.model != "pyramidal_2c") r.fail(*v, path + ".integrator", fmt::format("{} has no choice of integrator", ps.model));
+      if (!parse_integrator(ps.integrator, integ))
+        r.fail(*v, path + ".integrator", fmt::format("unknown integrator '{}' (known: exact, rk4, dopri5)", ps.integrator));
+    }
     const value* st = r.get(pv, "spike_times");
     const value* sf = r.get(pv, "spike_file");
     if ((st || sf) && ps.model != "spike_source")
@@ -356,9 +364,11 @@ void check_delay(const reader& r, const value& at, const std::string& key, const
   if (d.max_value() / h > 65535.0) r.fail(at, key, fmt::format("delays must be below {} ms", 65535.0 * h));
 }
 
-void check_weight(const reader& r, const value& at, const std::string& key, const distribution& w, const model_info& target) {
-  if (target.conductance && w.min_value() < 0.0)
-    r.fail(at, key, fmt::format("{} takes conductances: weights must be >= 0 nS (smallest possible here: {})", target.name, w.min_value()));
+void check_weight(const reader& r, const value& at, const std::string& key, const distribution& w, const model_info& target,
+                  int port) {
+  const bool conductance = target.conductance || (port >= 0 && target.takes_conductance(target.receptors[std::size_t(port)]));
+  if (conductance && w.min_value() < 0.0)
+    r.fail(at, key, fmt::format("{} takes conductances there: weights must be >= 0 nS (smallest possible here: {})", target.name, w.min_value()));
   if (target.name == "reward_trigger" && !(w.min_value() > 0.0))
     r.fail(at, key, fmt::format("reward_trigger counts spikes of weight > 0 (smallest possible here: {})", w.min_value()));
 }
@@ -375,6 +385,15 @@ double smallest_delay(const network_spec& net) {
   double d = std::numeric_limits<double>::infinity();
   for (const auto& pr : net.projections) d = std::min(d, pr.delay.min_value());
   return d;
+}
+
+/// urbanczik_senn reads the dendrite of a pyramidal_2c: empty when the projection may carry it.
+std::string urbanczik_target_error(const projection_spec& pr, const std::string& target_model) {
+  if (pr.plasticity.rule != "urbanczik_senn") return {};
+  if (target_model != "pyramidal_2c") return fmt::format("urbanczik_senn needs a pyramidal_2c target ('{}' is a {})", pr.target, target_model);
+  if (pr.receptor != "dendritic_exc" && pr.receptor != "dendritic_inh")
+    return fmt::format("urbanczik_senn acts on the dendrite: receptor must be dendritic_exc or dendritic_inh (got '{}')", pr.receptor);
+  return {};
 }
 
 /// [projection.plasticity]: rule = "...", string options, numeric parameters.
@@ -395,8 +414,8 @@ void read_plasticity(const reader& r, const value& v, const std::string& path, p
     else
       pl.params[k] = r.number(x, path + "." + k);
   }
-  stdp_params rule;
-  if (auto err = lower_stdp(pl.rule, pl.params, pl.options, rule)) {
+  plasticity_params rule;
+  if (auto err = lower_plasticity(pl.rule, pl.params, pl.options, rule)) {
     const value* at = r.get(v, err->key.c_str());
     r.fail(at ? *at : v, path + "." + err->key, err->message);
   }
@@ -480,7 +499,6 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
       r.fail(rv, path + ".rule", msg);
     const value& wv = r.require(pv, path, "weight");
     pr.weight = r.dist(wv, path + ".weight");
-    check_weight(r, wv, path + ".weight", pr.weight, tinfo);
     if (const value* dv = r.get(pv, "delay")) {
       pr.delay = r.dist(*dv, path + ".delay");
       check_delay(r, *dv, path + ".delay", pr.delay, net.sim.resolution);
@@ -494,6 +512,7 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
       r.fail(r.get(pv, "receptor") ? *r.get(pv, "receptor") : pv, path + ".receptor",
              fmt::format("{} has no receptor '{}' (known: {})", pops[1]->model, pr.receptor, known));
     }
+    check_weight(r, wv, path + ".weight", pr.weight, tinfo, receptor_port(pops[1]->model, pr.receptor, pr.weight.expectation()));
     if (const value* nv = r.get(pv, "name")) {
       pr.name = r.string(*nv, path + ".name");
       if (!valid_name(pr.name)) r.fail(*nv, path + ".name", fmt::format("'{}' is not a valid name (letters, digits, _ - .)", pr.name));
@@ -503,6 +522,7 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
     }
     if (const value* plv = r.get(pv, "plasticity")) {
       read_plasticity(r, *plv, path + ".plasticity", pr, net.sim.resolution);
+      if (auto m = urbanczik_target_error(pr, pops[1]->model); !m.empty()) r.fail(*r.get(*plv, "rule"), path + ".plasticity.rule", m);
       if (auto m = pr.plasticity.options.find("modulator"); m != pr.plasticity.options.end() && !net.find(m->second))
         r.fail(*r.get(*plv, "modulator"), path + ".plasticity.modulator", fmt::format("no population named '{}'", m->second));
     }
@@ -514,8 +534,8 @@ void read_projections(const reader& r, const value& root, network_spec& net) {
     const projection_spec& pr = net.projections[i];
     const std::string path = fmt::format("projection[{}].plasticity", i++);
     if (!pr.plasticity.plastic()) continue;
-    stdp_params rule;
-    lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule);
+    plasticity_params rule;
+    lower_plasticity(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule);
     if (auto err = rule.check_modulated_delay(pr.delay.min_value(), smallest_delay(net), net.sim.resolution)) {
       const value& plv = *r.get(pv, "plasticity");
       const value* at = r.get(plv, err->key.c_str());
@@ -538,8 +558,10 @@ void read_stimuli(const reader& r, const value& root, network_spec& net) {
       r.only(sv, path, {"type", "target", "rate", "weight", "receptor", "start", "stop"});
     else if (s.type == "dc_source")
       r.only(sv, path, {"type", "target", "amplitude", "start", "stop"});
+    else if (s.type == "sinusoidal_input")
+      r.only(sv, path, {"type", "target", "amplitude", "offset", "frequency", "phase", "receptor", "start", "stop"});
     else
-      r.fail(tv, path + ".type", fmt::format("unknown stimulus '{}' (known: poisson_input, dc_source)", s.type));
+      r.fail(tv, path + ".type", fmt::format("unknown stimulus '{}' (known: poisson_input, dc_source, sinusoidal_input)", s.type));
     const value& target = r.require(sv, path, "target");
     s.target = r.string(target, path + ".target");
     const population_spec* tp = net.find(s.target);
@@ -553,10 +575,28 @@ void read_stimuli(const reader& r, const value& root, network_spec& net) {
       if (s.rate * net.sim.resolution * 1e-3 > 700) r.fail(rv, path + ".rate", "more than 700 events per step: use a dc_source");
       const value& wv = r.require(sv, path, "weight");
       s.weight = r.number(wv, path + ".weight");
-      check_weight(r, wv, path + ".weight", distribution::constant_of(s.weight), tinfo);
       if (const value* v = r.get(sv, "receptor")) s.receptor = r.string(*v, path + ".receptor");
       if (receptor_port(tp->model, s.receptor, s.weight) < 0)
         r.fail(r.get(sv, "receptor") ? *r.get(sv, "receptor") : sv, path + ".receptor", fmt::format("{} has no receptor '{}'", tp->model, s.receptor));
+      check_weight(r, wv, path + ".weight", distribution::constant_of(s.weight), tinfo, receptor_port(tp->model, s.receptor, s.weight));
+    } else if (s.type == "sinusoidal_input") {
+      auto finite = [&](const char* key, double& out, bool required) {
+        const value* v = required ? &r.require(sv, path, key) : r.get(sv, key);
+        if (!v) return;
+        out = r.number(*v, path + "." + key);
+        if (!std::isfinite(out)) r.fail(*v, path + "." + key, "must be finite");
+      };
+      finite("amplitude", s.amplitude, true);
+      finite("offset", s.offset, false);
+      finite("frequency", s.frequency, true);
+      finite("phase", s.phase, false);
+      if (s.frequency < 0) r.fail(*r.get(sv, "frequency"), path + ".frequency", fmt::format("must be >= 0 Hz (got {})", s.frequency));
+      const value& rv = r.require(sv, path, "receptor");
+      s.receptor = r.string(rv, path + ".receptor");
+      const int port = receptor_port(tp->model, s.receptor, s.offset);
+      if (port < 0) r.fail(rv, path + ".receptor", fmt::format("{} has no receptor '{}'", tp->model, s.receptor));
+      // the smallest value it adds: offset - |amplitude|
+      check_weight(r, *r.get(sv, "amplitude"), path + ".amplitude", distribution::constant_of(s.offset - std::abs(s.amplitude)), tinfo, port);
     } else {
       s.amplitude = r.number(r.require(sv, path, "amplitude"), path + ".amplitude");
       if (!std::isfinite(s.amplitude)) r.fail(*r.get(sv, "amplitude"), path + ".amplitude", "must be finite");
@@ -742,8 +782,8 @@ void check_network(const network_spec& spec) {
     if (pr.name.empty() || !valid_name(pr.name) || spec.find_projection(pr.name) != &pr)
       throw model_error(f, 0, path + ".name", "missing, invalid or repeated name");
     if (pr.plasticity.plastic()) {
-      stdp_params rule;
-      if (auto err = lower_stdp(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
+      plasticity_params rule;
+      if (auto err = lower_plasticity(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
       if (auto err = rule.check_delay(pr.delay.min_value(), spec.sim.resolution))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
@@ -751,6 +791,7 @@ void check_network(const network_spec& spec) {
         throw model_error(f, 0, path + ".plasticity.modulator", "no population named '" + m->second + "'");
       if (auto err = rule.check_modulated_delay(pr.delay.min_value(), smallest_delay(spec), spec.sim.resolution))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
+      if (auto m = urbanczik_target_error(pr, b->model); !m.empty()) throw model_error(f, 0, path + ".plasticity.rule", m);
     }
   }
 }

@@ -29,6 +29,7 @@ struct population_spec {
   std::map<std::string, double> params;
   std::map<std::string, distribution> initial;    ///< initial state per neuron
   bool precise_times = false;                      ///< lif_exp: precise spike times
+  std::string integrator;                          ///< pyramidal_2c: "exact" (empty), "rk4", "dopri5"
   std::vector<std::vector<double>> spike_times;   ///< spike_source: times per node [ms]
 };
 
@@ -61,12 +62,15 @@ struct projection_spec {
 };
 
 struct stimulus_spec {
-  std::string type;      ///< "poisson_input" or "dc_source"
+  std::string type;      ///< "poisson_input", "dc_source" or "sinusoidal_input"
   std::string target;
   double rate = 0.0;     ///< Hz (poisson_input)
   double weight = 0.0;   ///< per event (poisson_input)
   std::string receptor;
-  double amplitude = 0.0;   ///< pA (dc_source)
+  double amplitude = 0.0;   ///< pA (dc_source); the receptor's weight unit (sinusoidal_input)
+  double offset = 0.0;      ///< sinusoidal_input: added every step besides the sine, the receptor's weight unit
+  double frequency = 0.0;   ///< sinusoidal_input: Hz
+  double phase = 0.0;       ///< sinusoidal_input: degrees
   double start = 0.0, stop = std::numeric_limits<double>::infinity();   ///< ms
 };
 

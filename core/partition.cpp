@@ -25,7 +25,7 @@ void partition::add_stimulus(stimulus* s) {
   if (s->uses_current() && current_.empty()) current_.assign(neurons(), 0.0);
 }
 
-void partition::add_plastic(std::unique_ptr<stdp_synapses> s) {
+void partition::add_plastic(std::unique_ptr<plastic_synapses> s) {
   if (plastic_base_.empty()) plastic_base_.push_back(store_.group_count());
   plastic_base_.push_back(plastic_base_.back() + s->store().group_count());
   plastic_.push_back(std::move(s));
@@ -109,6 +109,7 @@ void partition::advance(step_t k, double h) {
       const double t = double(s.step) * h + s.offset;
       for (auto& p : plastic_) p->on_post(local, t);
     }
+  for (auto& p : plastic_) p->end_step(k);
   const auto t2 = clock_type::now();
   times_.deliver += std::chrono::duration<double>(t1 - t0).count();
   times_.update += std::chrono::duration<double>(t2 - t1).count();

@@ -11,7 +11,7 @@
 #include "core/event_queue.hpp"
 #include "core/population.hpp"
 #include "core/synapse_store.hpp"
-#include "plasticity/stdp_synapses.hpp"
+#include "plasticity/plastic_synapses.hpp"
 
 namespace apical {
 
@@ -45,9 +45,9 @@ class partition {
   void set_synapses(synapse_store&& s) { store_ = std::move(s); }
   const synapse_store& synapses() const { return store_; }
   /// A plastic projection's synapses onto this partition (after set_synapses).
-  void add_plastic(std::unique_ptr<stdp_synapses> s);
-  const std::vector<std::unique_ptr<stdp_synapses>>& plastic() const { return plastic_; }
-  std::vector<std::unique_ptr<stdp_synapses>>& plastic() { return plastic_; }
+  void add_plastic(std::unique_ptr<plastic_synapses> s);
+  const std::vector<std::unique_ptr<plastic_synapses>>& plastic() const { return plastic_; }
+  std::vector<std::unique_ptr<plastic_synapses>>& plastic() { return plastic_; }
   void add_stimulus(stimulus* s);
   void add_probe(const state_probe& p) { probes_.push_back(p); }
   void clear_probes() { probes_.clear(); }
@@ -74,7 +74,7 @@ class partition {
   synapse_store store_;
   // plastic projections; queue entries number their groups after the static
   // store's: block b owns [plastic_base_[b], plastic_base_[b + 1])
-  std::vector<std::unique_ptr<stdp_synapses>> plastic_;
+  std::vector<std::unique_ptr<plastic_synapses>> plastic_;
   std::vector<std::uint32_t> plastic_base_;
   calendar_queue queue_;
   std::vector<double> acc_;          // receptors x neurons, for receptors without a direct input array

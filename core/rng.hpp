@@ -41,6 +41,7 @@ enum class stream_tag : u32 {
   neuron_noise = 7,
   projection_total = 8,
   reward_delay = 9,
+  pyramidal_spikes = 10,
 };
 
 /// Uniform double in [0, 1) with 52 random bits: the bits fill the mantissa of

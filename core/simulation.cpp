@@ -13,7 +13,10 @@
 #include <tbb/task_arena.h>
 
 #include "neurons/registry.hpp"
+#include "neurons/pyramidal_2c.hpp"
 #include "plasticity/stdp.hpp"
+#include "plasticity/stdp_synapses.hpp"
+#include "plasticity/urbanczik_synapses.hpp"
 #include "neurons/stimuli.hpp"
 
 namespace apical {
@@ -150,6 +153,10 @@ void simulation::build() {
       const int port = receptor_port(pop_info_[target].model, st.receptor, st.weight);
       stimuli_.push_back(std::make_unique<poisson_input>(st.rate, st.weight, port, st.start,
                                                          std::isinf(st.stop) ? 1e300 : st.stop, h, seed, s));
+    } else if (st.type == "sinusoidal_input") {
+      const int port = receptor_port(pop_info_[target].model, st.receptor, st.offset);
+      stimuli_.push_back(std::make_unique<sinusoidal_input>(st.amplitude, st.offset, st.frequency, st.phase, port, st.start,
+                                                            std::isinf(st.stop) ? 1e300 : st.stop, h));
     } else {
       stimuli_.push_back(std::make_unique<dc_source>(st.amplitude, st.start, std::isinf(st.stop) ? 1e300 : st.stop, h));
     }
@@ -194,11 +201,11 @@ void simulation::build() {
     return true;
   };
   // plastic rules, lowered once (validated already by check_network)
-  std::vector<stdp_params> rules(spec_.projections.size());
+  std::vector<plasticity_params> rules(spec_.projections.size());
   for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
     const auto& pl = spec_.projections[j].plasticity;
     if (!pl.plastic()) continue;
-    if (auto err = lower_stdp(pl.rule, pl.params, pl.options, rules[j]))
+    if (auto err = lower_plasticity(pl.rule, pl.params, pl.options, rules[j]))
       throw std::invalid_argument(fmt::format("projection '{}': plasticity.{}: {}", spec_.projections[j].name, err->key, err->message));
   }
   for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
@@ -229,8 +236,17 @@ void simulation::build() {
     // plastic projections: a store of their own each, with the rule's state
     for (std::size_t j = 0; j < spec_.projections.size(); ++j) {
       if (!spec_.projections[j].plasticity.plastic() || !generate(j, part, part.begin(), part.end(), entries)) continue;
-      auto block = std::make_unique<stdp_synapses>(rules[j], static_cast<std::uint32_t>(j),
-                                                   synapse_store::build(entries, scratch, n_sources), part.neurons(), h);
+      synapse_store store = synapse_store::build(entries, scratch, n_sources);
+      if (rules[j].kind == plasticity_kind::urbanczik) {
+        // checked by check_network: onto a dendritic receptor of a pyramidal_2c
+        const auto& neuron = static_cast<const pyramidal_2c&>(part.population());
+        const bool excitatory = spec_.projections[j].receptor == "dendritic_exc";
+        const double tau_s = excitatory ? neuron.params().tau_syn_ex_d : neuron.params().tau_syn_in_d;
+        part.add_plastic(std::make_unique<urbanczik_synapses>(rules[j], neuron.params(), tau_s, neuron.V_d.data() + part.begin(),
+                                                              static_cast<std::uint32_t>(j), std::move(store), part.neurons(), h));
+        continue;
+      }
+      auto block = std::make_unique<stdp_synapses>(rules[j], static_cast<std::uint32_t>(j), std::move(store), part.neurons(), h);
       const auto& opts = spec_.projections[j].plasticity.options;
       if (auto m = opts.find("modulator"); m != opts.end()) {
         const population_info& mod = pop_info_[pop_index(m->second)];
@@ -357,7 +373,7 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
     const partition& part = *partitions_[pi];
     for (std::size_t b = 0; b < part.plastic().size(); ++b) {
-      const stdp_synapses& blk = *part.plastic()[b];
+      const apical::plastic_synapses& blk = *part.plastic()[b];
       if (blk.projection() != j) continue;
       const synapse_store& st = blk.store();
       const auto tgts = blk.targets();

@@ -6,6 +6,7 @@
 #include "neurons/lif_cond_exp.hpp"
 #include "neurons/lif_delta.hpp"
 #include "neurons/lif_exp.hpp"
+#include "neurons/pyramidal_2c.hpp"
 #include "neurons/reward_trigger.hpp"
 #include "neurons/sources.hpp"
 
@@ -16,16 +17,19 @@ namespace {
 const std::vector<model_info>& models() {
   static const std::vector<model_info> list = {
       {"lif_delta", "LIF, delta synapses, exact integration, precise spike times (NEST iaf_psc_delta_ps)",
-       document_params(lif_delta_table), {"excitatory", "inhibitory"}, {"V_m"}, false, "mV", false},
+       document_params(lif_delta_table), {"excitatory", "inhibitory"}, {"V_m"}, false, "mV", false, {}},
       {"lif_exp", "LIF, exponential synaptic currents, exact integration (NEST iaf_psc_exp / iaf_psc_exp_ps)",
-       document_params(lif_exp_table), {"excitatory", "inhibitory"}, {"V_m", "I_syn_ex", "I_syn_in"}, false, "pA", false},
+       document_params(lif_exp_table), {"excitatory", "inhibitory"}, {"V_m", "I_syn_ex", "I_syn_in"}, false, "pA", false, {}},
       {"lif_cond_exp", "LIF, exponential synaptic conductances (NEST iaf_cond_exp)", document_params(lif_cond_exp_table),
-       {"excitatory", "inhibitory"}, {"V_m", "g_ex", "g_in"}, false, "nS", true},
+       {"excitatory", "inhibitory"}, {"V_m", "g_ex", "g_in"}, false, "nS", true, {}},
+      {"pyramidal_2c", "two-compartment pyramidal cell, stochastic spiking (Urbanczik & Senn 2014; NEST pp_cond_exp_mc_urbanczik)",
+       document_params(pyramidal_2c_table), {"soma_exc", "soma_inh", "dendritic_exc", "dendritic_inh"},
+       {"V_m", "V_d", "g_ex", "g_in", "I_ex", "I_in"}, false, "nS (soma_*), pA (dendritic_*)", false, {"soma_exc", "soma_inh"}},
       {"poisson_source", "independent Poisson spike trains (NEST poisson_generator + parrot_neuron)",
-       document_params(poisson_source_table), {}, {}, true, "", false},
-      {"spike_source", "spikes at given times (NEST spike_generator)", {}, {}, {}, true, "", false},
+       document_params(poisson_source_table), {}, {}, true, "", false, {}},
+      {"spike_source", "spikes at given times (NEST spike_generator)", {}, {}, {}, true, "", false, {}},
       {"reward_trigger", "spikes 1-3 s after a post spike follows a pre spike within 10 ms (Izhikevich 2007 reward)",
-       document_params(reward_trigger_table), {"pre", "post"}, {}, false, "any > 0", false},
+       document_params(reward_trigger_table), {"pre", "post"}, {}, false, "any > 0", false, {}},
   };
   return list;
 }
@@ -67,6 +71,10 @@ std::optional<param_error> check_params(const std::string& model, const std::map
     lif_cond_exp_params p;
     return assign_params(p, lif_cond_exp_table, params);
   }
+  if (model == "pyramidal_2c") {
+    pyramidal_2c_params p;
+    return assign_params(p, pyramidal_2c_table, params);
+  }
   if (model == "poisson_source") {
     poisson_source_params p;
     return assign_params(p, poisson_source_table, params);
@@ -96,6 +104,12 @@ std::unique_ptr<population_dynamics> make_population(const population_spec& s, d
   if (s.model == "lif_delta") return std::make_unique<lif_delta>(s.size, lowered(lif_delta_table, s.params), h);
   if (s.model == "lif_exp") return std::make_unique<lif_exp>(s.size, lowered(lif_exp_table, s.params), h, s.precise_times);
   if (s.model == "lif_cond_exp") return std::make_unique<lif_cond_exp>(s.size, lowered(lif_cond_exp_table, s.params), h);
+  if (s.model == "pyramidal_2c") {
+    compartment_integrator integ = compartment_integrator::exact;
+    if (!s.integrator.empty() && !parse_integrator(s.integrator, integ))
+      throw std::invalid_argument("unknown integrator '" + s.integrator + "'");
+    return std::make_unique<pyramidal_2c>(s.size, lowered(pyramidal_2c_table, s.params), h, integ, seed, stream_id);
+  }
   if (s.model == "poisson_source")
     return std::make_unique<poisson_source>(s.size, lowered(poisson_source_table, s.params), h, seed, stream_id);
   if (s.model == "reward_trigger")

@@ -2,6 +2,7 @@
 // The neuron and source models apical knows, by name: their parameters (with
 // units and defaults), receptors, recordables, and how to lower a population
 // description into runtime state.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,7 +22,12 @@ struct model_info {
   std::vector<std::string> state;         ///< state variables that can be initialised and recorded
   bool is_source = false;                 ///< receives no input
   std::string weight_unit;                ///< unit of weights onto this model
-  bool conductance = false;               ///< weights must be >= 0
+  bool conductance = false;               ///< weights must be >= 0 on every receptor
+  std::vector<std::string> conductance_receptors;   ///< receptors whose weights must be >= 0 (besides `conductance`)
+  /// Whether weights onto `receptor` (a port name) must be >= 0.
+  bool takes_conductance(const std::string& receptor) const {
+    return conductance || std::find(conductance_receptors.begin(), conductance_receptors.end(), receptor) != conductance_receptors.end();
+  }
 };
 
 const std::vector<std::string>& model_names();

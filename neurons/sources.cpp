@@ -38,6 +38,7 @@ std::optional<param_error> poisson_source_params::validate() const {
   if (auto e = require_non_negative("rate", rate, "Hz")) return e;
   if (!(start >= 0.0)) return param_error{"start", fmt::format("must be >= 0 ms (got {})", start)};
   if (!(stop >= start)) return param_error{"stop", fmt::format("must be >= start = {} ms (got {})", start, stop)};
+  if (auto e = require_non_negative("period", period, "ms")) return e;
   return std::nullopt;
 }
 
@@ -46,12 +47,14 @@ poisson_source::poisson_source(std::size_t n, const poisson_source_params& p, do
     : n_(n), p_(p), table_(p.rate * h * 1e-3), seed_(seed), stream_(stream_id) {
   first_ = first_step_at_or_after(p.start, h);
   last_ = stop_step(p.stop, h);
+  period_ = p.period > 0.0 ? std::max<step_t>(1, std::llround(p.period / h)) : 0;
 }
 
 void poisson_source::update(std::size_t begin, std::size_t end, step_context& ctx) {
   if (ctx.step < first_ || ctx.step >= last_ || p_.rate == 0.0) return;
   double* u = ctx.work;
-  pair_uniforms(seed_, stream_tag::poisson_source, stream_, begin, end, ctx.step, u);
+  const step_t k = period_ > 0 ? first_ + (ctx.step - first_) % period_ : ctx.step;
+  pair_uniforms(seed_, stream_tag::poisson_source, stream_, begin, end, k, u);
   for (std::size_t i = begin; i < end; ++i) {
     const unsigned n = table_.draw(u[i - begin]);
     for (unsigned j = 0; j < n; ++j) ctx.outbox->push_back({ctx.step, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});

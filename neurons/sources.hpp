@@ -5,7 +5,10 @@
 // every node fires an independent Poisson train of rate `rate` [Hz] while
 // start <= t < stop [ms]. The count in each step is Poisson(rate*h) drawn from
 // the counter-based stream (seed, node, step), so trains do not depend on the
-// thread count. Spikes sit at the step start (offset 0).
+// thread count. Spikes sit at the step start (offset 0). With `period` > 0 the
+// trains are frozen: the draw of step k is the draw of step
+// first + (k - first) mod (period / h), so one pattern of length `period`
+// repeats from `start` on (the frozen Poisson pattern of Urbanczik & Senn 2014).
 //
 // spike_source (NEST spike_generator; PyNN SpikeSourceArray): node i fires at
 // the given times [ms], each at its exact offset inside its step.
@@ -18,7 +21,7 @@
 namespace apical {
 
 struct poisson_source_params {
-  double rate = 0.0, start = 0.0, stop = 1e300;
+  double rate = 0.0, start = 0.0, stop = 1e300, period = 0.0;
   std::optional<param_error> validate() const;
 };
 
@@ -26,6 +29,7 @@ inline constexpr param_info<poisson_source_params> poisson_source_table[] = {
     {"rate", &poisson_source_params::rate, "Hz", "mean firing rate of every node"},
     {"start", &poisson_source_params::start, "ms", "first time a spike may occur"},
     {"stop", &poisson_source_params::stop, "ms", "no spikes at or after this time"},
+    {"period", &poisson_source_params::period, "ms", "repeat the trains with this period (0: never)"},
 };
 
 class poisson_source final : public population_dynamics {
@@ -42,6 +46,7 @@ class poisson_source final : public population_dynamics {
   poisson_source_params p_;
   poisson_table table_;
   step_t first_, last_;   // active steps [first_, last_)
+  step_t period_;         // steps; 0: no repetition
   std::uint64_t seed_, stream_;
 };
 

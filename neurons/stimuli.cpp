@@ -1,6 +1,8 @@
 #include "neurons/stimuli.hpp"
 
+#include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "neurons/sources.hpp"
 
@@ -20,6 +22,19 @@ void poisson_input::apply(std::size_t begin, std::size_t end, step_context& ctx)
     const unsigned n = table_.draw(u[li]);
     if (n) acc[li] += weight_ * n;
   }
+}
+
+sinusoidal_input::sinusoidal_input(double amplitude, double offset, double frequency_hz, double phase_deg, int receptor,
+                                   double start, double stop, double h)
+    : amplitude_(amplitude), offset_(offset), omega_(2.0 * std::numbers::pi * frequency_hz * 1e-3),
+      phase_(phase_deg * std::numbers::pi / 180.0), h_(h), receptor_(receptor), first_(first_step_at_or_after(start, h)),
+      last_(stop_step(stop, h)) {}
+
+void sinusoidal_input::apply(std::size_t begin, std::size_t end, step_context& ctx) {
+  if (ctx.step < first_ || ctx.step >= last_) return;
+  const double w = offset_ + amplitude_ * std::sin(omega_ * double(ctx.step) * h_ + phase_);
+  double* acc = ctx.acc[receptor_];
+  for (std::size_t li = 0; li < end - begin; ++li) acc[li] += w;
 }
 
 dc_source::dc_source(double amplitude_pA, double start, double stop, double h)

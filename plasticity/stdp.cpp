@@ -8,7 +8,7 @@ namespace apical {
 
 namespace {
 
-using member = double stdp_params::*;
+using member = double plasticity_params::*;
 struct named {
   const char* name;
   member m;
@@ -19,61 +19,76 @@ struct named {
 // Pair rule: PyNN's SpikePairRule + weight dependence, NEST's stdp_synapse defaults
 // for the time constants and amplitudes.
 const named pair_table[] = {
-    {"tau_plus", &stdp_params::tau_plus, "ms", "time constant of the pre trace x (potentiation window)"},
-    {"tau_minus", &stdp_params::tau_minus, "ms", "time constant of the post trace y (depression window)"},
-    {"A_plus", &stdp_params::A_plus, "1", "potentiation amplitude, fraction of w_max - w_min"},
-    {"A_minus", &stdp_params::A_minus, "1", "depression amplitude, fraction of w_max - w_min"},
-    {"mu_plus", &stdp_params::mu_plus, "1", "power_law: exponent of (1 - w~) in potentiation"},
-    {"mu_minus", &stdp_params::mu_minus, "1", "power_law: exponent of w~ in depression"},
-    {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
-    {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
-    {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
+    {"tau_plus", &plasticity_params::tau_plus, "ms", "time constant of the pre trace x (potentiation window)"},
+    {"tau_minus", &plasticity_params::tau_minus, "ms", "time constant of the post trace y (depression window)"},
+    {"A_plus", &plasticity_params::A_plus, "1", "potentiation amplitude, fraction of w_max - w_min"},
+    {"A_minus", &plasticity_params::A_minus, "1", "depression amplitude, fraction of w_max - w_min"},
+    {"mu_plus", &plasticity_params::mu_plus, "1", "power_law: exponent of (1 - w~) in potentiation"},
+    {"mu_minus", &plasticity_params::mu_minus, "1", "power_law: exponent of w~ in depression"},
+    {"w_min", &plasticity_params::w_min, "weight", "lower weight bound"},
+    {"w_max", &plasticity_params::w_max, "weight", "upper weight bound"},
+    {"dendritic_delay_fraction", &plasticity_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
 };
 
 // Triplet rule: Pfister & Gerstner (2006), Table 4, visual cortex, all-to-all,
 // minimal model (A2_plus = A3_minus = 0); tau_x from the full model.
 const named triplet_table[] = {
-    {"tau_plus", &stdp_params::tau_plus, "ms", "time constant of the pre trace r1"},
-    {"tau_minus", &stdp_params::tau_minus, "ms", "time constant of the post trace o1"},
-    {"tau_x", &stdp_params::tau_x, "ms", "time constant of the pre trace r2"},
-    {"tau_y", &stdp_params::tau_y, "ms", "time constant of the post trace o2"},
-    {"A2_plus", &stdp_params::A_plus, "weight", "pair potentiation amplitude"},
-    {"A3_plus", &stdp_params::A3_plus, "weight", "triplet potentiation amplitude"},
-    {"A2_minus", &stdp_params::A_minus, "weight", "pair depression amplitude"},
-    {"A3_minus", &stdp_params::A3_minus, "weight", "triplet depression amplitude"},
-    {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
-    {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
-    {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
+    {"tau_plus", &plasticity_params::tau_plus, "ms", "time constant of the pre trace r1"},
+    {"tau_minus", &plasticity_params::tau_minus, "ms", "time constant of the post trace o1"},
+    {"tau_x", &plasticity_params::tau_x, "ms", "time constant of the pre trace r2"},
+    {"tau_y", &plasticity_params::tau_y, "ms", "time constant of the post trace o2"},
+    {"A2_plus", &plasticity_params::A_plus, "weight", "pair potentiation amplitude"},
+    {"A3_plus", &plasticity_params::A3_plus, "weight", "triplet potentiation amplitude"},
+    {"A2_minus", &plasticity_params::A_minus, "weight", "pair depression amplitude"},
+    {"A3_minus", &plasticity_params::A3_minus, "weight", "triplet depression amplitude"},
+    {"w_min", &plasticity_params::w_min, "weight", "lower weight bound"},
+    {"w_max", &plasticity_params::w_max, "weight", "upper weight bound"},
+    {"dendritic_delay_fraction", &plasticity_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
 };
 
 // Reward-modulated STDP: NEST's stdp_dopamine_synapse names and defaults.
 const named dopamine_table[] = {
-    {"tau_plus", &stdp_params::tau_plus, "ms", "time constant of the pre trace x"},
-    {"tau_minus", &stdp_params::tau_minus, "ms", "time constant of the post trace y"},
-    {"tau_c", &stdp_params::tau_c, "ms", "time constant of the eligibility trace c"},
-    {"tau_n", &stdp_params::tau_n, "ms", "time constant of the neuromodulator concentration n"},
-    {"b", &stdp_params::b, "1/ms", "baseline concentration: dw/dt = c (n - b)"},
-    {"A_plus", &stdp_params::A_plus, "c", "increase of c per pre-post pair, times x"},
-    {"A_minus", &stdp_params::A_minus, "c", "decrease of c per post-pre pair, times y"},
-    {"w_min", &stdp_params::w_min, "weight", "lower weight bound"},
-    {"w_max", &stdp_params::w_max, "weight", "upper weight bound"},
-    {"dendritic_delay_fraction", &stdp_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
+    {"tau_plus", &plasticity_params::tau_plus, "ms", "time constant of the pre trace x"},
+    {"tau_minus", &plasticity_params::tau_minus, "ms", "time constant of the post trace y"},
+    {"tau_c", &plasticity_params::tau_c, "ms", "time constant of the eligibility trace c"},
+    {"tau_n", &plasticity_params::tau_n, "ms", "time constant of the neuromodulator concentration n"},
+    {"b", &plasticity_params::b, "1/ms", "baseline concentration: dw/dt = c (n - b)"},
+    {"A_plus", &plasticity_params::A_plus, "c", "increase of c per pre-post pair, times x"},
+    {"A_minus", &plasticity_params::A_minus, "c", "decrease of c per post-pre pair, times y"},
+    {"w_min", &plasticity_params::w_min, "weight", "lower weight bound"},
+    {"w_max", &plasticity_params::w_max, "weight", "upper weight bound"},
+    {"dendritic_delay_fraction", &plasticity_params::dendritic_delay_fraction, "1", "part of the delay that is dendritic"},
 };
 
-stdp_params pair_defaults() { return {}; }
+// Dendritic prediction: NEST's urbanczik_synapse names and defaults.
+const named urbanczik_table[] = {
+    {"eta", &plasticity_params::eta, "pA^2/pF", "learning rate (NEST's scaling: the update is multiplied by 225 C_d)"},
+    {"tau_Delta", &plasticity_params::tau_Delta, "ms", "time constant of the low-pass filter of the weight change"},
+    {"w_min", &plasticity_params::w_min, "pA", "lower weight bound"},
+    {"w_max", &plasticity_params::w_max, "pA", "upper weight bound"},
+};
 
-stdp_params dopamine_defaults() {
-  stdp_params p;
-  p.kind = stdp_kind::dopamine;
+plasticity_params pair_defaults() { return {}; }
+
+plasticity_params urbanczik_defaults() {
+  plasticity_params p;
+  p.kind = plasticity_kind::urbanczik;
+  p.w_max = 100.0;
+  return p;
+}
+
+plasticity_params dopamine_defaults() {
+  plasticity_params p;
+  p.kind = plasticity_kind::dopamine;
   p.A_plus = 1.0;
   p.A_minus = 1.5;
   p.w_max = 200.0;
   return p;
 }
 
-stdp_params triplet_defaults() {
-  stdp_params p;
-  p.kind = stdp_kind::triplet;
+plasticity_params triplet_defaults() {
+  plasticity_params p;
+  p.kind = plasticity_kind::triplet;
   p.tau_plus = 16.8;
   p.tau_minus = 33.7;
   p.tau_x = 101.0;
@@ -86,7 +101,7 @@ stdp_params triplet_defaults() {
 }
 
 template <std::size_t N>
-std::vector<param_doc> docs(const named (&table)[N], const stdp_params& d) {
+std::vector<param_doc> docs(const named (&table)[N], const plasticity_params& d) {
   std::vector<param_doc> out;
   for (const auto& t : table) out.push_back({t.name, t.unit, t.description, d.*t.m});
   return out;
@@ -94,11 +109,12 @@ std::vector<param_doc> docs(const named (&table)[N], const stdp_params& d) {
 
 }  // namespace
 
-std::optional<param_error> stdp_params::validate() const {
+std::optional<param_error> plasticity_params::validate() const {
   for (auto [k, v] : {std::pair{"tau_plus", tau_plus}, {"tau_minus", tau_minus}, {"tau_x", tau_x}, {"tau_y", tau_y},
-                      {"tau_c", tau_c}, {"tau_n", tau_n}})
+                      {"tau_c", tau_c}, {"tau_n", tau_n}, {"tau_Delta", tau_Delta}})
     if (auto e = require_positive(k, v, "ms")) return e;
   if (auto e = require_finite("b", b)) return e;
+  if (auto e = require_non_negative("eta", eta, "pA^2/pF")) return e;
   for (auto [k, v] : {std::pair{"A_plus", A_plus}, {"A_minus", A_minus}, {"A3_plus", A3_plus}, {"A3_minus", A3_minus},
                       {"mu_plus", mu_plus}, {"mu_minus", mu_minus}}) {
     if (auto e = require_finite(k, v)) return e;
@@ -112,7 +128,8 @@ std::optional<param_error> stdp_params::validate() const {
   return std::nullopt;
 }
 
-std::optional<param_error> stdp_params::check_delay(double min_delay_ms, double h_ms) const {
+std::optional<param_error> plasticity_params::check_delay(double min_delay_ms, double h_ms) const {
+  if (kind == plasticity_kind::urbanczik) return std::nullopt;   // reads the target's past only
   if (dendritic_steps(std::llround(min_delay_ms / h_ms)) >= 1) return std::nullopt;
   return param_error{"dendritic_delay_fraction",
                      fmt::format("the dendritic part of the delay must be at least one step ({} ms): fraction {} of the "
@@ -120,8 +137,8 @@ std::optional<param_error> stdp_params::check_delay(double min_delay_ms, double 
                                  h_ms, dendritic_delay_fraction, min_delay_ms)};
 }
 
-std::optional<param_error> stdp_params::check_modulated_delay(double min_delay_ms, double window_ms, double h_ms) const {
-  if (kind != stdp_kind::dopamine) return std::nullopt;
+std::optional<param_error> plasticity_params::check_modulated_delay(double min_delay_ms, double window_ms, double h_ms) const {
+  if (kind != plasticity_kind::dopamine) return std::nullopt;
   const std::int64_t window = std::max<std::int64_t>(1, std::llround(window_ms / h_ms));
   if (dendritic_steps(std::llround(min_delay_ms / h_ms)) >= window) return std::nullopt;
   return param_error{"dendritic_delay_fraction",
@@ -144,6 +161,11 @@ const std::vector<rule_info>& plasticity_rules() {
        "population whose spikes release the neuromodulator",
        docs(dopamine_table, dopamine_defaults()),
        {{"modulator", {}}}},
+      {"urbanczik_senn",
+       "dendritic prediction of somatic spiking (Urbanczik & Senn 2014; NEST urbanczik_synapse), onto the dendritic "
+       "receptors of pyramidal_2c",
+       docs(urbanczik_table, urbanczik_defaults()),
+       {}},
   };
   return rules;
 }
@@ -154,13 +176,13 @@ const rule_info* find_rule(const std::string& name) {
   return nullptr;
 }
 
-std::optional<param_error> lower_stdp(const std::string& rule, const std::map<std::string, double>& params,
-                                      const std::map<std::string, std::string>& options, stdp_params& out) {
+std::optional<param_error> lower_plasticity(const std::string& rule, const std::map<std::string, double>& params,
+                                      const std::map<std::string, std::string>& options, plasticity_params& out) {
   const rule_info* info = find_rule(rule);
   if (!info)
-    return param_error{"rule", fmt::format("unknown plasticity rule '{}' (known: stdp, stdp_triplet, stdp_dopamine)", rule)};
-  const bool triplet = rule == "stdp_triplet", dopamine = rule == "stdp_dopamine";
-  stdp_params p = triplet ? triplet_defaults() : dopamine ? dopamine_defaults() : pair_defaults();
+    return param_error{"rule", fmt::format("unknown plasticity rule '{}' (known: stdp, stdp_triplet, stdp_dopamine, urbanczik_senn)", rule)};
+  const bool triplet = rule == "stdp_triplet", dopamine = rule == "stdp_dopamine", urbanczik = rule == "urbanczik_senn";
+  plasticity_params p = triplet ? triplet_defaults() : dopamine ? dopamine_defaults() : urbanczik ? urbanczik_defaults() : pair_defaults();
   for (const auto& [key, v] : params) {
     bool found = false;
     auto set = [&](const auto& table) {
@@ -174,6 +196,8 @@ std::optional<param_error> lower_stdp(const std::string& rule, const std::map<st
       set(triplet_table);
     else if (dopamine)
       set(dopamine_table);
+    else if (urbanczik)
+      set(urbanczik_table);
     else
       set(pair_table);
     if (!found) {

@@ -42,6 +42,9 @@
 // spikes up to a pre spike's synaptic time are known when it is delivered:
 // f = 1 (NEST) always is; f = 0.5 is with delays in [d_min, 2 d_min] or more.
 //
+// Dendritic prediction ("urbanczik_senn"; Urbanczik & Senn 2014): see
+// plasticity/urbanczik_synapses.hpp; only eta, tau_Delta, w_min, w_max here.
+//
 // Timing conventions (docs/models.md, tests/plasticity/stdp_exact_test.cpp):
 // - The synaptic delay d is split into a dendritic part d_den = round(f d / h) h,
 //   f = dendritic_delay_fraction (default 1, as NEST and PyNN), and an axonal
@@ -64,14 +67,14 @@
 
 namespace apical {
 
-enum class stdp_kind { pair, triplet, dopamine };
+enum class plasticity_kind { pair, triplet, dopamine, urbanczik };
 enum class weight_dependence { additive, multiplicative, power_law };
 enum class stdp_pairing { all_to_all, nearest };
 
 /// The lowered parameters of either rule (one struct, so the hot loop is one
 /// template over the kind). Times in ms; weights in the projection's unit.
-struct stdp_params {
-  stdp_kind kind = stdp_kind::pair;
+struct plasticity_params {
+  plasticity_kind kind = plasticity_kind::pair;
   weight_dependence dependence = weight_dependence::additive;
   stdp_pairing pairing = stdp_pairing::all_to_all;
   double tau_plus = 20.0;    ///< ms, pre trace r1 / x
@@ -89,6 +92,8 @@ struct stdp_params {
   double tau_c = 1000.0;     ///< ms, dopamine: eligibility trace
   double tau_n = 200.0;      ///< ms, dopamine: neuromodulator concentration
   double b = 0.0;            ///< 1/ms, dopamine: baseline concentration
+  double eta = 0.07;         ///< urbanczik: learning rate (plasticity/urbanczik_synapses.hpp)
+  double tau_Delta = 100.0;  ///< ms, urbanczik: low-pass filter of the weight change
 
   std::optional<param_error> validate() const;
   /// Dendritic delay in steps for a delay of `delay_steps` steps.
@@ -106,9 +111,9 @@ struct stdp_params {
   /// Potentiation at a post spike: r1 = pre trace x(t_post), o2 = o2(t_post - eps).
   double facilitate(double w, double r1, double o2) const {
     const double range = w_max - w_min;
-    if (kind == stdp_kind::dopamine)   // w is the eligibility c here: unbounded
+    if (kind == plasticity_kind::dopamine)   // w is the eligibility c here: unbounded
       return w + A_plus * r1;
-    if (kind == stdp_kind::triplet)
+    if (kind == plasticity_kind::triplet)
       w += r1 * (A_plus + A3_plus * o2);
     else
       switch (dependence) {
@@ -121,9 +126,9 @@ struct stdp_params {
   /// Depression at a pre spike: o1 = post trace y(t_pre), r2 = r2(t_pre - eps).
   double depress(double w, double o1, double r2) const {
     const double range = w_max - w_min;
-    if (kind == stdp_kind::dopamine)   // w is the eligibility c here: unbounded
+    if (kind == plasticity_kind::dopamine)   // w is the eligibility c here: unbounded
       return w - A_minus * o1;
-    if (kind == stdp_kind::triplet)
+    if (kind == plasticity_kind::triplet)
       w -= o1 * (A_minus + A3_minus * r2);
     else
       switch (dependence) {
@@ -149,7 +154,7 @@ const rule_info* find_rule(const std::string& name);
 /// String options are checked against the rule's allowed values, except
 /// `modulator` (stdp_dopamine: a population name, required; the caller checks
 /// that the population exists).
-std::optional<param_error> lower_stdp(const std::string& rule, const std::map<std::string, double>& params,
-                                      const std::map<std::string, std::string>& options, stdp_params& out);
+std::optional<param_error> lower_plasticity(const std::string& rule, const std::map<std::string, double>& params,
+                                      const std::map<std::string, std::string>& options, plasticity_params& out);
 
 }  // namespace apical

@@ -24,37 +24,19 @@ post_archive::newest last_before(history hist, history::iterator from, double t)
 
 }  // namespace
 
-void stdp_synapses::transmit(std::uint32_t j, std::uint32_t n, double w, step_t k, double offset, std::uint32_t receptor,
-                             double* dest, std::vector<offgrid_event>* offgrid) {
-  w_[j] = w;
-  log_change(j, k, offset, w);
-  if (offgrid)
-    offgrid->push_back({offset, n, receptor, w});
-  else
-    dest[n] += w;
-}
-
-stdp_synapses::stdp_synapses(const stdp_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
+stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
                              double h)
-    : rule_(rule), projection_(projection), store_(std::move(store)), h_(h) {
-  const std::vector<synapse> syn = store_.release_synapses();
-  w_.resize(syn.size());
-  target_.resize(syn.size());
-  std::vector<std::uint32_t> readers(neurons, 0);
-  for (std::size_t j = 0; j < syn.size(); ++j) {
-    w_[j] = syn[j].weight;
-    target_[j] = syn[j].target;
-    ++readers[target_[j]];
-  }
+    : plastic_synapses(projection, std::move(store), h), rule_(rule) {
+  const std::vector<std::uint32_t> readers = in_degrees(neurons);
   pre_.assign(store_.group_count(), {});
-  if (rule_.kind == stdp_kind::dopamine) c_.assign(syn.size(), 0.0);
+  if (rule_.kind == plasticity_kind::dopamine) c_.assign(w_.size(), 0.0);
   archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
   for (std::size_t n = 0; n < neurons; ++n) archive_.set_readers(n, readers[n]);
 }
 
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
                                      std::vector<offgrid_event>* offgrid) {
-  if (rule_.kind == stdp_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
+  if (rule_.kind == plasticity_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
   const delay_group& grp = store_.group(g);
   const step_t dden = rule_.dendritic_steps(grp.delay);
   // the pre spike's time at the synapse, in the post frame (minus d_den): pairs
@@ -62,7 +44,7 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
   const double t = double(k - 2 * dden) * h_ + offset;
   pre_trace& pre = pre_[g];
   const double inv_tau_plus = 1.0 / rule_.tau_plus, inv_tau_minus = 1.0 / rule_.tau_minus;
-  const bool triplet = rule_.kind == stdp_kind::triplet;
+  const bool triplet = rule_.kind == plasticity_kind::triplet;
   const double r2 = triplet ? pre.r2 * std::exp(-(t - pre.t_last) / rule_.tau_x) : 0.0;
   double* const dest = in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
@@ -157,11 +139,6 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
   return grp.end - grp.begin;
 }
 
-void stdp_synapses::watch(std::uint32_t j, std::uint32_t watch_id) {
-  if (watch_.empty()) watch_.assign(w_.size(), unwatched);
-  watch_[j] = watch_id;
-}
-
 void stdp_synapses::on_modulator(step_t step, double offset) {
   const double t = double(step) * h_ + offset;
   double n = 1.0 / rule_.tau_n;   // NEST's volume transmitter: each spike adds 1/tau_n
@@ -187,7 +164,7 @@ void stdp_synapses::prune_modulator() {
 }
 
 std::size_t stdp_synapses::bytes() const {
-  return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + w_.capacity() * sizeof(double) + c_.capacity() * sizeof(double) +
+  return plastic_synapses::bytes() + c_.capacity() * sizeof(double) +
          pre_.capacity() * sizeof(pre_trace) + archive_.bytes() +
          (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }

@@ -1,0 +1,31 @@
+#include "plasticity/plastic_synapses.hpp"
+
+namespace apical {
+
+plastic_synapses::plastic_synapses(std::uint32_t projection, synapse_store&& store, double h)
+    : projection_(projection), store_(std::move(store)), h_(h) {
+  const std::vector<synapse> syn = store_.release_synapses();
+  w_.resize(syn.size());
+  target_.resize(syn.size());
+  for (std::size_t j = 0; j < syn.size(); ++j) {
+    w_[j] = syn[j].weight;
+    target_[j] = syn[j].target;
+  }
+}
+
+std::vector<std::uint32_t> plastic_synapses::in_degrees(std::size_t neurons) const {
+  std::vector<std::uint32_t> d(neurons, 0);
+  for (std::uint32_t n : target_) ++d[n];
+  return d;
+}
+
+void plastic_synapses::watch(std::uint32_t j, std::uint32_t watch_id) {
+  if (watch_.empty()) watch_.assign(w_.size(), unwatched);
+  watch_[j] = watch_id;
+}
+
+std::size_t plastic_synapses::bytes() const {
+  return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + w_.capacity() * sizeof(double);
+}
+
+}  // namespace apical

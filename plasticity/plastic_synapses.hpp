@@ -1,0 +1,94 @@
+#pragma once
+// The runtime of one plastic projection inside one partition, whatever its
+// rule: the synapses in compressed rows (the static store's rows and delay
+// groups, whose records are released into a target index and a double weight
+// per synapse), and what every rule shares: transmitting the updated weight and
+// logging the changes of watched synapses. A rule (stdp_synapses,
+// urbanczik_synapses) adds its own state and is called once per delivered
+// delay group and once per step, never once per synapse through a virtual
+// call. Everything here belongs to one partition, so every update is
+// race-free.
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "core/population.hpp"
+#include "core/synapse_store.hpp"
+
+namespace apical {
+
+class plastic_synapses {
+ public:
+  /// `store`: this projection's synapses onto the partition's neurons; its
+  /// float weights are the initial weights.
+  plastic_synapses(std::uint32_t projection, synapse_store&& store, double h);
+  virtual ~plastic_synapses() = default;
+
+  std::uint32_t projection() const { return projection_; }
+  const synapse_store& store() const { return store_; }
+  std::span<const double> weights() const { return w_; }
+  /// Partition-local target of each synapse, in store order.
+  std::span<const std::uint32_t> targets() const { return target_; }
+
+  /// A pre spike reaches group g in step k (offset inside the step's spike
+  /// time, ms): updates the group's synapses and adds their new weights to
+  /// in[receptor][target], or, for off-grid events onto a precise population,
+  /// appends them to `offgrid`. Returns the number of synapses.
+  virtual std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in,
+                                std::vector<offgrid_event>* offgrid) = 0;
+  /// A post spike of local neuron n at t (ms), in time order.
+  virtual void on_post(std::uint32_t n, double t) {}
+  /// The partition's neurons have been advanced through step k (after on_post
+  /// for that step's spikes).
+  virtual void end_step(step_t k) {}
+
+  /// Neuromodulated rules: whether spikes of global id `source` reach this block.
+  virtual bool modulated() const { return false; }
+  virtual bool modulated_by(std::uint32_t source) const { return false; }
+  /// A modulator spike in `step` at `offset` (ms), in time order.
+  virtual void on_modulator(step_t step, double offset) {}
+
+  /// A weight change of a watched synapse (on_change weight recorders).
+  struct weight_change {
+    double t;                 ///< ms, delivery time of the pre spike
+    std::uint32_t watch_id;   ///< the id given to watch()
+    double w;                 ///< the new weight
+  };
+  /// Records every change of synapse j (store order) under `watch_id`.
+  void watch(std::uint32_t j, std::uint32_t watch_id);
+  bool watched(std::uint32_t j) const { return !watch_.empty() && watch_[j] != unwatched; }
+  /// Changes since the last take, in delivery order.
+  std::vector<weight_change> take_changes() { return std::exchange(changes_, {}); }
+
+  /// Bytes held: store, targets, weights and the rule's own state.
+  virtual std::size_t bytes() const;
+
+ protected:
+  /// Number of synapses onto each of `neurons` local neurons.
+  std::vector<std::uint32_t> in_degrees(std::size_t neurons) const;
+  /// Stores synapse j's new weight, logs it if watched, and sends it to target
+  /// n (into `dest`, or as an off-grid event).
+  void transmit(std::uint32_t j, std::uint32_t n, double w, step_t k, double offset, std::uint32_t receptor, double* dest,
+                std::vector<offgrid_event>* offgrid) {
+    w_[j] = w;
+    if (watched(j)) changes_.push_back({double(k) * h_ + offset, watch_[j], w});
+    if (offgrid)
+      offgrid->push_back({offset, n, receptor, w});
+    else
+      dest[n] += w;
+  }
+
+  std::uint32_t projection_;
+  synapse_store store_;   // rows and delay groups; the records are released into target_ and w_
+  std::vector<std::uint32_t> target_;
+  std::vector<double> w_;
+  double h_;
+
+ private:
+  static constexpr std::uint32_t unwatched = ~std::uint32_t{0};
+  std::vector<std::uint32_t> watch_;   // watch id per synapse (empty when nothing is watched)
+  std::vector<weight_change> changes_;
+};
+
+}  // namespace apical

@@ -1,0 +1,119 @@
+#include "plasticity/urbanczik_synapses.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace apical {
+
+urbanczik_synapses::urbanczik_synapses(const plasticity_params& rule, const pyramidal_2c_params& neuron, double tau_s,
+                                       const double* V_d, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
+                                       double h)
+    : plastic_synapses(projection, std::move(store), h), rule_(rule), neuron_(neuron), V_d_(V_d) {
+  const double tau_L = neuron.tau_L_d();
+  c_ = tau_s / (neuron.g_L_d * (tau_L - tau_s));
+  P_L_ = std::exp(-h / tau_L);
+  P_s_ = std::exp(-h / tau_s);
+  P_Delta_ = std::exp(-h / rule.tau_Delta);
+  scale_ = rule.eta * 225.0 * neuron.C_d;
+  w0_.assign(w_.begin(), w_.end());
+  I_.assign(w_.size(), 0.0);
+  E_.assign(w_.size(), 0.0);
+  pre_.assign(store_.group_count(), {});
+  hist_.resize(neurons);
+  for (auto& hs : hist_) hs.need.assign(1, 0);
+  readers_ = in_degrees(neurons);
+  spikes_.assign(neurons, 0);
+}
+
+void urbanczik_synapses::end_step(step_t k) {
+  const double h = h_;
+  for (std::size_t n = 0; n < hist_.size(); ++n) {
+    if (readers_[n] == 0) continue;
+    history& hs = hist_[n];
+    if (hs.dPI.size() == hs.head) hs.first = k;   // empty: the history restarts here
+    const double v = neuron_.prediction(V_d_[n]);
+    hs.dPI.push_back((double(spikes_[n]) - neuron_.phi(v) * h) * neuron_.log_slope(v));
+    hs.need.push_back(0);
+    spikes_[n] = 0;
+    prune(hs);
+  }
+}
+
+void urbanczik_synapses::prune(history& hs) {
+  // entries before every synapse's next window are read by nobody
+  while (hs.head < hs.dPI.size() && hs.need[hs.head] == 0) {
+    ++hs.head;
+    ++hs.first;
+  }
+  if (hs.head >= 1024 && hs.head * 2 >= hs.dPI.size()) {
+    hs.dPI.erase(hs.dPI.begin(), hs.dPI.begin() + static_cast<std::ptrdiff_t>(hs.head));
+    hs.need.erase(hs.need.begin(), hs.need.begin() + static_cast<std::ptrdiff_t>(hs.head));
+    hs.head = 0;
+  }
+}
+
+std::uint32_t urbanczik_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
+                                          std::vector<offgrid_event>* offgrid) {
+  const delay_group& grp = store_.group(g);
+  pre_trace& pre = pre_[g];
+  const step_t k0 = pre.k_last;
+  const std::size_t len = k0 >= 0 ? static_cast<std::size_t>(k - k0) : 0;
+  double E_decay = 1.0;
+  if (len > 0) {
+    // the window's entries j = k0 .. k-1 (t_j = (j+1) h): K(t_j - arrivals) and
+    // the same times e^{-(T - t_j)/tau_Delta}, T = k h
+    kernel_.resize(len);
+    kernel_Delta_.resize(len);
+    double eL = pre.x_L, es = pre.x_s, eD = std::exp(-double(len - 1) * h_ / rule_.tau_Delta);
+    const double inv_P_Delta = 1.0 / P_Delta_;
+    for (std::size_t i = 0; i < len; ++i) {
+      eL *= P_L_;
+      es *= P_s_;
+      kernel_[i] = c_ * (eL - es);
+      kernel_Delta_[i] = kernel_[i] * eD;
+      eD *= inv_P_Delta;
+    }
+    E_decay = std::exp(-double(len) * h_ / rule_.tau_Delta);
+  }
+  double* const dest = in[grp.receptor];
+  for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+    const std::uint32_t n = target_[j];
+    history& hs = hist_[n];
+    if (len > 0) {
+      const double* d = hs.dPI.data() + hs.head + static_cast<std::size_t>(k0 - hs.first);
+      double I = 0.0, dE = 0.0;
+      for (std::size_t i = 0; i < len; ++i) {
+        I += kernel_[i] * d[i];
+        dE += kernel_Delta_[i] * d[i];
+      }
+      I_[j] += I;
+      E_[j] = E_decay * E_[j] + dE;
+      --hs.need[hs.head + static_cast<std::size_t>(k0 - hs.first)];
+    }
+    // the next window starts at this arrival; the history ends at step k - 1
+    if (hs.dPI.size() == hs.head) hs.first = k;
+    ++hs.need[hs.head + static_cast<std::size_t>(k - hs.first)];
+    const double w = std::clamp(double(w0_[j]) + scale_ * (I_[j] - E_[j]), rule_.w_min, rule_.w_max);
+    transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
+  }
+  // the pre traces take this arrival
+  pre.x_L = pre.x_L * std::pow(P_L_, double(len)) + 1.0;
+  pre.x_s = pre.x_s * std::pow(P_s_, double(len)) + 1.0;
+  pre.k_last = k;
+  return grp.end - grp.begin;
+}
+
+std::size_t urbanczik_synapses::history_size() const {
+  std::size_t s = 0;
+  for (const auto& hs : hist_) s += hs.dPI.size() - hs.head;
+  return s;
+}
+
+std::size_t urbanczik_synapses::bytes() const {
+  std::size_t b = plastic_synapses::bytes() + w0_.capacity() * sizeof(float) + (I_.capacity() + E_.capacity()) * sizeof(double) +
+                  pre_.capacity() * sizeof(pre_trace);
+  for (const auto& hs : hist_) b += hs.dPI.capacity() * sizeof(double) + hs.need.capacity() * sizeof(std::uint32_t);
+  return b;
+}
+
+}  // namespace apical
