@@ -88,8 +88,8 @@ std::uint32_t urbanczik_synapses::deliver(std::uint32_t g, step_t k, double offs
       }
       I_[j] += I;
       E_[j] = E_decay * E_[j] + dE;
-      --hs.need[hs.head + static_cast<std::size_t>(k0 - hs.first)];
     }
+    if (k0 >= 0) --hs.need[hs.head + static_cast<std::size_t>(k0 - hs.first)];
     // the next window starts at this arrival; the history ends at step k - 1
     if (hs.dPI.size() == hs.head) hs.first = k;
     ++hs.need[hs.head + static_cast<std::size_t>(k - hs.first)];
