@@ -104,7 +104,7 @@ int cmd_run(const run_options& o) {
   if (sim.plastic_synapses() > 0) {
     std::vector<std::string> units;
     for (const auto& pr : spec.projections)
-      if (pr.plasticity.plastic()) units.push_back(find_model(spec.find(pr.target)->model)->weight_unit);
+      if (pr.plasticity.plastic()) units.push_back(find_model(spec.find(pr.target)->model)->unit_of_weights(pr.receptor));
     write_weights((out / "weights.h5").string(), weights, units, sim.weight_logs());
   }
 

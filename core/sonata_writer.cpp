@@ -188,7 +188,7 @@ void write_spikes_csv(const std::string& path, const std::vector<spike_log>& log
 }
 
 std::string unit_of(const std::string& v) {
-  if (v == "V_m") return "mV";
+  if (v.rfind("V_", 0) == 0) return "mV";
   if (v.rfind("I_", 0) == 0) return "pA";
   if (v.rfind("g_", 0) == 0) return "nS";
   return "";

@@ -28,6 +28,11 @@ struct model_info {
   bool takes_conductance(const std::string& receptor) const {
     return conductance || std::find(conductance_receptors.begin(), conductance_receptors.end(), receptor) != conductance_receptors.end();
   }
+  /// Unit of weights onto `receptor` (models with mixed receptors: nS or pA).
+  std::string unit_of_weights(const std::string& receptor) const {
+    if (conductance_receptors.empty()) return weight_unit;
+    return takes_conductance(receptor) ? "nS" : "pA";
+  }
 };
 
 const std::vector<std::string>& model_names();
