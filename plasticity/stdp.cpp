@@ -165,7 +165,7 @@ const std::vector<rule_info>& plasticity_rules() {
        "dendritic prediction of somatic spiking (Urbanczik & Senn 2014; NEST urbanczik_synapse), onto the dendritic "
        "receptors of pyramidal_2c",
        docs(urbanczik_table, urbanczik_defaults()),
-       {}},
+       {{"update", {"event", "time_driven"}}}},
   };
   return rules;
 }
@@ -218,6 +218,7 @@ std::optional<param_error> lower_plasticity(const std::string& rule, const std::
       for (const auto& a : opt->second) known += (known.empty() ? "" : ", ") + a;
       return param_error{key, fmt::format("unknown value '{}' (known: {})", v, known)};
     }
+    if (key == "update") p.time_driven = v == "time_driven";
     if (key == "pairing") p.pairing = v == "nearest" ? stdp_pairing::nearest : stdp_pairing::all_to_all;
     if (key == "weight_dependence")
       p.dependence = v == "additive" ? weight_dependence::additive

@@ -94,6 +94,7 @@ struct plasticity_params {
   double b = 0.0;            ///< 1/ms, dopamine: baseline concentration
   double eta = 0.07;         ///< urbanczik: learning rate (plasticity/urbanczik_synapses.hpp)
   double tau_Delta = 100.0;  ///< ms, urbanczik: low-pass filter of the weight change
+  bool time_driven = false;  ///< urbanczik: update every synapse every step (the reference; bench/RESULTS.md)
 
   std::optional<param_error> validate() const;
   /// Dendritic delay in steps for a delay of `delay_steps` steps.

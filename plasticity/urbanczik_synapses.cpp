@@ -25,7 +25,31 @@ urbanczik_synapses::urbanczik_synapses(const plasticity_params& rule, const pyra
   spikes_.assign(neurons, 0);
 }
 
+void urbanczik_synapses::step_time_driven() {
+  const double h = h_;
+  dPI_now_.resize(spikes_.size());
+  for (std::size_t n = 0; n < spikes_.size(); ++n) {
+    const double v = neuron_.prediction(V_d_[n]);
+    dPI_now_[n] = (double(spikes_[n]) - neuron_.phi(v) * h) * neuron_.log_slope(v);
+    spikes_[n] = 0;
+  }
+  for (std::uint32_t g = 0; g < pre_.size(); ++g) {
+    pre_trace& pre = pre_[g];
+    if (pre.k_last < 0) continue;   // no spike yet: PSP zero
+    pre.x_L *= P_L_;                // now at the step's end
+    pre.x_s *= P_s_;
+    const double psp = c_ * (pre.x_L - pre.x_s);
+    const delay_group& grp = store_.group(g);
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+      const double PI = psp * dPI_now_[target_[j]];
+      I_[j] += PI;
+      E_[j] = E_[j] * P_Delta_ + PI;
+    }
+  }
+}
+
 void urbanczik_synapses::end_step(step_t k) {
+  if (rule_.time_driven) return step_time_driven();
   const double h = h_;
   for (std::size_t n = 0; n < hist_.size(); ++n) {
     if (readers_[n] == 0) continue;
@@ -56,6 +80,16 @@ std::uint32_t urbanczik_synapses::deliver(std::uint32_t g, step_t k, double offs
                                           std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
   pre_trace& pre = pre_[g];
+  if (rule_.time_driven) {   // the integrals are current: add the arrival to the traces, send the weight
+    pre.x_L = pre.k_last < 0 ? 1.0 : pre.x_L + 1.0;
+    pre.x_s = pre.k_last < 0 ? 1.0 : pre.x_s + 1.0;
+    pre.k_last = k;
+    double* const dest = in[grp.receptor];
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j)
+      transmit(j, target_[j], std::clamp(double(w0_[j]) + scale_ * (I_[j] - E_[j]), rule_.w_min, rule_.w_max), k, offset,
+               grp.receptor, dest, offgrid);
+    return grp.end - grp.begin;
+  }
   const step_t k0 = pre.k_last;
   const std::size_t len = k0 >= 0 ? static_cast<std::size_t>(k - k0) : 0;
   double E_decay = 1.0;

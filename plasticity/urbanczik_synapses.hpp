@@ -64,6 +64,7 @@ class urbanczik_synapses final : public plastic_synapses {
     step_t first = 0;                   // step of entry `head`
   };
   void prune(history& hist);
+  void step_time_driven();
 
   plasticity_params rule_;
   pyramidal_2c_params neuron_;
@@ -77,6 +78,7 @@ class urbanczik_synapses final : public plastic_synapses {
   std::vector<history> hist_;
   std::vector<std::uint32_t> readers_, spikes_;
   std::vector<double> kernel_, kernel_Delta_;   // per delivery: K and K e^{-(T - t)/tau_Delta} over the window
+  std::vector<double> dPI_now_;                 // time-driven: this step's dPI per neuron
 };
 
 }  // namespace apical

@@ -12,7 +12,7 @@ namespace {
 
 // 30 Poisson inputs onto the dendrites of 3 pyramidal_2c neurons whose somas
 // are driven by a sinusoidal teacher; delays 0.1 - 3 ms (many delay groups)
-std::string rule_net(int threads, int partitions, double T) {
+std::string rule_net(int threads, int partitions, double T, const std::string& update = "event") {
   return test::sim_header(0.1, T, 7, threads) + "partitions = " + std::to_string(partitions) + R"(
 [[population]]
 name = "in"
@@ -31,7 +31,7 @@ rule = "all_to_all"
 weight = { distribution = "uniform", low = 50.0, high = 250.0 }
 delay = { distribution = "uniform", low = 0.1, high = 3.0 }
 receptor = "dendritic_exc"
-plasticity = { rule = "urbanczik_senn", eta = 0.5, tau_Delta = 30.0, w_min = -5000.0, w_max = 5000.0 }
+plasticity = { rule = "urbanczik_senn", eta = 0.5, tau_Delta = 30.0, w_min = -5000.0, w_max = 5000.0, update = ")" + update + R"(" }
 [[stimulus]]
 type = "sinusoidal_input"
 target = "n"
@@ -120,6 +120,17 @@ TEST_CASE("urbanczik_senn: the event-based weights equal the rule integrated tim
   }
   MESSAGE(moved << " of " << w.weights.size() << " weights moved by > 1 pA; largest relative deviation of the change " << worst);
   CHECK(moved > w.weights.size() / 2);
+}
+
+TEST_CASE("urbanczik_senn: the event-based and the time-driven update give the same weights") {
+  const double T = 2000.0;
+  simulation ev(test::parse(rule_net(1, 0, T, "event"))), td(test::parse(rule_net(1, 0, T, "time_driven")));
+  ev.run(T);
+  td.run(T);
+  const auto a = ev.weights("plastic"), b = td.weights("plastic");
+  REQUIRE(a.weights.size() == b.weights.size());
+  for (std::size_t q = 0; q < a.weights.size(); ++q) CHECK(a.weights[q] == doctest::Approx(b.weights[q]).epsilon(1e-9));
+  CHECK(ev.spikes()[1].times == td.spikes()[1].times);   // the same spikes, so the same history
 }
 
 TEST_CASE("urbanczik_senn: weights are bit-identical for any thread and partition count") {
