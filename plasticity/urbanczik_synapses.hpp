@@ -65,10 +65,13 @@ class urbanczik_synapses final : public plastic_synapses {
   };
   void prune(history& hist);
   void step_time_driven();
+  /// Extends the tables of e^{-i h/tau} to i < n.
+  void grow_powers(std::size_t n);
 
   plasticity_params rule_;
   pyramidal_2c_params neuron_;
   const double* V_d_;
+  double tau_s_;                    // ms, the receptor's current time constant
   double c_;                        // K's amplitude tau_s / (g_L_d (tau_L - tau_s)), mV/pA
   double P_L_, P_s_, P_Delta_;      // e^{-h/tau} per step
   double scale_;                    // eta kappa
@@ -78,6 +81,7 @@ class urbanczik_synapses final : public plastic_synapses {
   std::vector<history> hist_;
   std::vector<std::uint32_t> readers_, spikes_;
   std::vector<double> kernel_, kernel_Delta_;   // per delivery: K and K e^{-(T - t)/tau_Delta} over the window
+  std::vector<double> pow_L_, pow_s_, pow_Delta_;   // e^{-i h/tau} for tau_L, tau_s, tau_Delta
   std::vector<double> dPI_now_;                 // time-driven: this step's dPI per neuron
 };
 
