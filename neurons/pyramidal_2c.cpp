@@ -6,6 +6,7 @@
 #include <boost/numeric/odeint.hpp>
 #include <fmt/format.h>
 
+#include "core/vector_math.hpp"
 #include "neurons/sources.hpp"
 
 namespace apical {
@@ -73,42 +74,6 @@ const double* pyramidal_2c::state(std::string_view var) const {
   return nullptr;
 }
 
-namespace {
-
-/// (e^x - 1) / x, accurate near 0.
-double phi1(double x) { return x == 0.0 ? 1.0 : std::expm1(x) / x; }
-
-/// S(a) = integral_0^h e^{-lambda (h - s)} e^{-a s} ds, with e = e^{-lambda h}.
-double decay_integral(double lambda, double a, double h, double e) {
-  const double x = (lambda - a) * h;
-  return x < 30.0 ? h * e * phi1(x) : (std::exp(-a * h) - e) / (lambda - a);
-}
-
-}  // namespace
-
-void pyramidal_2c::advance_exact(std::size_t i, double I_stim) {
-  const pyramidal_2c_params& p = p_;
-  const double h = h_;
-  // dendrite: V(t) = V_inf + a_L e^{-t/tau_L} + a_ex e^{-t/tau_ex} + a_in e^{-t/tau_in}
-  const double a_ex = -K_ex_ * I_ex[i], a_in = -K_in_ * I_in[i];
-  const double a_L = V_d[i] - V_inf_ - a_ex - a_in;
-  // soma: conductances frozen at the step's midpoint
-  const double gme = g_ex[i] * Ph_ex_, gmi = g_in[i] * Ph_in_;
-  const double G = p.g_L + p.g_sp + gme + gmi;
-  const double lambda = G / p.C_m;
-  const double e = std::exp(-lambda * h);
-  const double U_c = (p.g_L * p.E_L + gme * p.E_ex + gmi * p.E_in + p.I_e + I_stim + p.g_sp * V_inf_) / G;
-  const double drive = a_L * decay_integral(lambda, 1.0 / p.tau_L_d(), h, e) +
-                       a_ex * decay_integral(lambda, 1.0 / p.tau_syn_ex_d, h, e) +
-                       a_in * decay_integral(lambda, 1.0 / p.tau_syn_in_d, h, e);
-  V_m[i] = U_c + (V_m[i] - U_c) * e + p.g_sp / p.C_m * drive;
-  V_d[i] = V_inf_ + a_L * P_L_ + a_ex * P_ex_d_ + a_in * P_in_d_;
-  I_ex[i] *= P_ex_d_;
-  I_in[i] *= P_in_d_;
-  g_ex[i] *= P_ex_;
-  g_in[i] *= P_in_;
-}
-
 void pyramidal_2c::advance_odeint(std::size_t i, double I_stim) {
   namespace ode = boost::numeric::odeint;
   using state_type = std::array<double, 6>;   // U, V, g_ex, g_in, I_ex, I_in
@@ -133,41 +98,110 @@ void pyramidal_2c::advance_odeint(std::size_t i, double I_stim) {
   V_m[i] = x[0], V_d[i] = x[1], g_ex[i] = x[2], g_in[i] = x[3], I_ex[i] = x[4], I_in[i] = x[5];
 }
 
+template <bool has_current>
+void pyramidal_2c::advance_exact_block(std::size_t begin, std::size_t end, step_context& ctx) {
+  const pyramidal_2c_params& p = p_;
+  const double h = h_, inv_C = 1.0 / p.C_m, gsp_over_C = p.g_sp / p.C_m;
+  const double G0 = p.g_L + p.g_sp, drive0 = p.g_L * p.E_L + p.I_e + p.g_sp * V_inf_;
+  const double a_L_rate = 1.0 / p.tau_L_d(), a_ex_rate = 1.0 / p.tau_syn_ex_d, a_in_rate = 1.0 / p.tau_syn_in_d;
+  const double P_L = P_L_, P_exd = P_ex_d_, P_ind = P_in_d_, K_ex = K_ex_, K_in = K_in_, V_inf = V_inf_;
+  const double Ph_ex = Ph_ex_, Ph_in = Ph_in_, P_ex = P_ex_, P_in = P_in_;
+  const std::int32_t n_ref = n_ref_;
+  double* __restrict cur = ctx.current;
+  const double* __restrict u = ctx.work;
+  std::uint8_t* __restrict fired = ctx.scratch;
+  double* __restrict U = V_m.data() + begin;
+  double* __restrict V = V_d.data() + begin;
+  double* __restrict ge = g_ex.data() + begin;
+  double* __restrict gi = g_in.data() + begin;
+  double* __restrict Ie = I_ex.data() + begin;
+  double* __restrict Ii = I_in.data() + begin;
+  std::int32_t* __restrict rc = ref_count.data() + begin;
+  // S(a) = integral_0^h e^{-lambda (h - s)} e^{-a s} ds = (e^{-a h} - e^{-lambda h}) / (lambda - a), by its
+  // series h e^{-lambda h} (1 + x/2 + x^2/6 + x^3/24), x = (lambda - a) h, where that cancels
+  auto S = [h](double lambda, double a, double P_a, double e) {
+    const double x = (lambda - a) * h;
+    const double series = h * e * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0))));
+    return std::abs(x) > 1e-3 ? (P_a - e) / (lambda - a) : series;
+  };
+  std::uint32_t any = 0;
+  // the arrays are distinct SoA vectors: no dependence between iterations
+#pragma GCC ivdep
+  for (std::size_t li = 0; li < end - begin; ++li) {
+    const double I_stim = has_current ? cur[li] : 0.0;
+    if constexpr (has_current) cur[li] = 0.0;
+    // dendrite: V(t) = V_inf + a_L e^{-t/tau_L} + a_ex e^{-t/tau_ex} + a_in e^{-t/tau_in}
+    const double a_ex = -K_ex * Ie[li], a_in = -K_in * Ii[li];
+    const double a_L = V[li] - V_inf - a_ex - a_in;
+    // soma: conductances frozen at the step's midpoint
+    const double gme = ge[li] * Ph_ex, gmi = gi[li] * Ph_in;
+    const double G = G0 + gme + gmi;
+    const double lambda = G * inv_C;
+    const double e = exp_vec(-lambda * h);
+    const double U_c = (drive0 + gme * p.E_ex + gmi * p.E_in + I_stim) / G;
+    const double drive = a_L * S(lambda, a_L_rate, P_L, e) + a_ex * S(lambda, a_ex_rate, P_exd, e) + a_in * S(lambda, a_in_rate, P_ind, e);
+    const double Un = U_c + (U[li] - U_c) * e + gsp_over_C * drive;
+    U[li] = Un;
+    V[li] = V_inf + a_L * P_L + a_ex * P_exd + a_in * P_ind;
+    Ie[li] *= P_exd;
+    Ii[li] *= P_ind;
+    ge[li] *= P_ex;
+    gi[li] *= P_in;
+    // at least one spike with probability 1 - e^{-phi(U) h}: u >= e^{-phi h}
+    const double mean = h * p.phi_max / (1.0 + p.rate_slope * exp_vec(p.beta * (p.theta - Un)));
+    const std::int32_t r = rc[li];
+    const bool fire = r == 0 && u[li] >= exp_vec(-mean);
+    rc[li] = fire ? n_ref : (r > 0 ? r - 1 : 0);
+    fired[li] = fire;
+    any |= fire;
+  }
+  if (any) emit(begin, end, ctx);
+}
+
+void pyramidal_2c::emit(std::size_t begin, std::size_t end, step_context& ctx) {
+  for (std::size_t li = 0; li < end - begin; ++li) {
+    if (!ctx.scratch[li]) continue;
+    const std::size_t i = begin + li;
+    unsigned count = 1;
+    if (n_ref_ == 0) {   // Poisson count: continue the inversion past k = 1 (mean << 1: a few terms)
+      const double mean = p_.phi(V_m[i]) * h_;
+      double pk = std::exp(-mean) * mean, cdf = std::exp(-mean) + pk;
+      while (ctx.work[li] >= cdf && pk > 0.0) {
+        ++count;
+        pk *= mean / count;
+        cdf += pk;
+      }
+    }
+    for (unsigned c = 0; c < count; ++c) ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});
+  }
+}
+
 void pyramidal_2c::update(std::size_t begin, std::size_t end, step_context& ctx) {
-  const std::size_t n = end - begin;
-  double* u = ctx.work;
-  pair_uniforms(seed_, stream_tag::pyramidal_spikes, stream_, begin, end, ctx.step, u);
-  for (std::size_t li = 0; li < n; ++li) {
+  pair_uniforms(seed_, stream_tag::pyramidal_spikes, stream_, begin, end, ctx.step, ctx.work);
+  if (integ_ == compartment_integrator::exact) {
+    if (ctx.current)
+      advance_exact_block<true>(begin, end, ctx);
+    else
+      advance_exact_block<false>(begin, end, ctx);
+    return;
+  }
+  std::uint32_t any = 0;
+  for (std::size_t li = 0; li < end - begin; ++li) {
     const std::size_t i = begin + li;
     double I_stim = 0.0;
     if (ctx.current) {
       I_stim = ctx.current[li];
       ctx.current[li] = 0.0;
     }
-    if (integ_ == compartment_integrator::exact)
-      advance_exact(i, I_stim);
-    else
-      advance_odeint(i, I_stim);
-    if (ref_count[i] > 0) {
-      --ref_count[i];
-      continue;
-    }
-    const double mean = p_.phi(V_m[i]) * ctx.h;
-    unsigned count = 0;
-    if (n_ref_ > 0) {
-      count = u[li] < -std::expm1(-mean) ? 1 : 0;
-    } else {   // Poisson count by inversion (mean << 1: a few terms)
-      double pk = std::exp(-mean), cdf = pk;
-      while (u[li] >= cdf && pk > 0.0) {
-        ++count;
-        pk *= mean / count;
-        cdf += pk;
-      }
-    }
-    if (count == 0) continue;
-    ref_count[i] = n_ref_;
-    for (unsigned c = 0; c < count; ++c) ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(i)});
+    advance_odeint(i, I_stim);
+    const double mean = p_.phi(V_m[i]) * h_;
+    const std::int32_t r = ref_count[i];
+    const bool fire = r == 0 && ctx.work[li] >= exp_vec(-mean);
+    ref_count[i] = fire ? n_ref_ : (r > 0 ? r - 1 : 0);
+    ctx.scratch[li] = fire;
+    any |= fire;
   }
+  if (any) emit(begin, end, ctx);
 }
 
 }  // namespace apical

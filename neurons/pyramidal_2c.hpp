@@ -105,7 +105,12 @@ class pyramidal_2c final : public population_dynamics {
   std::vector<std::int32_t> ref_count;                    ///< dead-time steps left
 
  private:
-  void advance_exact(std::size_t i, double I_stim);
+  /// Exact path for neurons [begin, end), vectorised: advances them and flags
+  /// in ctx.scratch those that fire (ctx.work holds their uniforms).
+  template <bool has_current>
+  void advance_exact_block(std::size_t begin, std::size_t end, step_context& ctx);
+  /// Emits the flagged neurons' spikes (Poisson counts when t_ref = 0).
+  void emit(std::size_t begin, std::size_t end, step_context& ctx);
   void advance_odeint(std::size_t i, double I_stim);
 
   pyramidal_2c_params p_;
