@@ -42,6 +42,7 @@ enum class stream_tag : u32 {
   projection_total = 8,
   reward_delay = 9,
   pyramidal_spikes = 10,
+  microcircuit = 11,
 };
 
 /// Uniform double in [0, 1) with 52 random bits: the bits fill the mantissa of

@@ -1,0 +1,88 @@
+#pragma once
+// The dendritic cortical microcircuit of Sacramento, Costa, Bengio & Senn
+// (2018) in rate mode: layers of three-compartment pyramidal neurons
+// (neurons/microcircuit_cells.hpp) with one interneuron per pyramidal neuron
+// of the layer above, integrated by forward Euler with step dt, and the four
+// plasticity rules (plasticity/microcircuit_rules.hpp) running all the time:
+//   forward PP  dW_up_k/dt   = eta_up_k   (phi(u_k) - phi(v_B_hat_k)) r_{k-1}^T
+//   IP          dW_IP_k/dt   = eta_IP_k   (phi(u_I_k) - phi(v_I_hat_k)) r_k^T
+//   PI          dW_PI_k/dt   = eta_PI_k   (v_rest - v_A_k) r_I_k^T,  v_rest = 0
+//   top-down    dW_down_k/dt = eta_down_k (phi(u_k) - phi(W_down_k r_{k+1})) r_{k+1}^T  (feedback "learned")
+// each induction low-pass filtered with tau_w before it changes the weight
+// (tau_w = 0: not filtered). Feedback (W_down) is the transpose of the forward
+// weights above ("symmetric", weight transport), fixed random ("random",
+// feedback alignment, Lillicrap et al. 2016), or learned by the top-down rule.
+// Layer 0 is the input: its rates r_0 are the example's values.
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "core/rng.hpp"
+#include "neurons/microcircuit_cells.hpp"
+
+namespace apical {
+
+enum class feedback_mode { symmetric, random, learned };
+
+struct dendritic_microcircuit_config {
+  std::vector<std::size_t> sizes;        ///< n_0 (inputs), n_1, ..., n_N
+  microcircuit_params cell;
+  feedback_mode feedback = feedback_mode::symmetric;
+  std::vector<double> eta_up;            ///< per layer 1..N
+  std::vector<double> eta_IP, eta_PI;    ///< per hidden layer 1..N-1
+  std::vector<double> eta_down;          ///< per hidden layer, feedback "learned"
+  double tau_w = 0.0;                    ///< ms, low-pass filter of the weight increments (0: none)
+  double dt = 0.1;                       ///< ms, Euler step
+  double sigma = 0.0;                    ///< somatic noise (std of sigma sqrt(dt) per step)
+  double init_range = 1.0;               ///< initial weights uniform in +-init_range / sqrt(n_in)
+  std::uint64_t seed = 1;
+};
+
+class dendritic_microcircuit {
+ public:
+  explicit dendritic_microcircuit(const dendritic_microcircuit_config& c);
+
+  std::size_t layers() const { return N_; }
+  const dendritic_microcircuit_config& config() const { return c_; }
+
+  /// Weights, index k-1 for layer k: W_up (n_k x n_{k-1}, k = 1..N); W_down,
+  /// W_PI (n_k x n_{k+1}), W_IP (n_{k+1} x n_k) for hidden k = 1..N-1.
+  std::vector<Eigen::MatrixXd> W_up, W_down, W_IP, W_PI;
+  /// Somatic potentials: u[k-1] of pyramidal layer k, u_I[k-1] of interneuron layer k.
+  std::vector<Eigen::VectorXd> u, u_I;
+
+  /// Sets W_IP and W_PI to the self-predicting state of the current forward
+  /// and feedback weights: W_PI = -W_down, W_IP = c_{k+1} (g_lk + g_D)/g_D W_up_{k+1}.
+  void set_self_predicting();
+  /// Feedback weights in effect for hidden layer k (W_up_{k+1}^T when symmetric).
+  Eigen::MatrixXd feedback(std::size_t k) const;
+
+  /// Presents input x for `duration` ms, nudging the output towards target
+  /// potentials `target` (null: no target), with plasticity when `learn`.
+  void present(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration, bool learn);
+  /// One Euler step.
+  void step(const Eigen::VectorXd& x, const Eigen::VectorXd* target, bool learn);
+
+  /// Apical potential of hidden layer k at the current state.
+  Eigen::VectorXd apical(std::size_t k, const Eigen::VectorXd& x) const;
+  /// Plasticity inductions of the forward weights at the current state (layer k in [k-1]).
+  std::vector<Eigen::MatrixXd> forward_inductions(const Eigen::VectorXd& x) const;
+  /// Output rates of the feed-forward pass (the self-predicting network without nudging).
+  Eigen::VectorXd predict(const Eigen::VectorXd& x) const;
+  /// Output potentials of the same pass.
+  Eigen::VectorXd predict_potential(const Eigen::VectorXd& x) const;
+
+ private:
+  Eigen::VectorXd phi(const Eigen::VectorXd& v) const { return v.unaryExpr([this](double a) { return c_.cell.phi(a); }); }
+  double gain(std::size_t k) const { return k == N_ ? c_.cell.basal_output() : c_.cell.basal_hidden(); }
+  Eigen::VectorXd rate(std::size_t k, const Eigen::VectorXd& x) const { return k == 0 ? x : phi(u[k - 1]); }
+
+  dendritic_microcircuit_config c_;
+  std::size_t N_;
+  stream_engine noise_;   // somatic noise, stream (seed, microcircuit, 1)
+  // low-pass filtered inductions (tau_w > 0)
+  std::vector<Eigen::MatrixXd> F_up_, F_down_, F_IP_, F_PI_;
+};
+
+}  // namespace apical
