@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "app/learn.hpp"
 #include "app/progress.hpp"
 #include "app/summary.hpp"
 #include "core/comm.hpp"
@@ -201,6 +202,10 @@ int main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "print sizes and a memory estimate without running");
   info->add_option("model", o.model, "model file (TOML)")->required();
   auto* models = app.add_subcommand("models", "list neuron and source models with their parameters");
+  std::string learn_file, learn_out;
+  auto* learn = app.add_subcommand("learn", "train the dendritic microcircuit beside exact back-prop (learning file, TOML)");
+  learn->add_option("file", learn_file, "learning file (TOML, [learn])")->required();
+  learn->add_option("--out", learn_out, "output directory (default out/<file name>)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -211,6 +216,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return cmd_run(o);
     if (info->parsed()) return cmd_info(o);
     if (models->parsed()) return cmd_models();
+    if (learn->parsed()) return app::cmd_learn(learn_file, learn_out);
   } catch (const model_error& e) {
     if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
     return 2;

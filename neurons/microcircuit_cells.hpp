@@ -30,7 +30,7 @@ enum class transfer_kind { softplus, logistic };
 struct microcircuit_params {
   double g_lk = 0.1, g_B = 1.0, g_A = 0.8, g_som = 0.8, g_D = 1.0;   ///< conductances (capacitance 1)
   double g_som_I = 0.8;                 ///< nudging of interneurons by the layer above
-  double E_exc = 14.0 / 3.0, E_inh = -1.0 / 3.0;   ///< reversal potentials of the nudging conductances
+  double E_exc = 20.0, E_inh = -20.0;   ///< reversal potentials of the nudging conductances (targets must lie between)
   transfer_kind phi_kind = transfer_kind::softplus;
   double gamma = 0.1, beta = 1.0, theta = 3.0;     ///< soft-plus phi(u) = gamma log(1 + e^{beta (u - theta)})
   std::optional<param_error> validate() const;

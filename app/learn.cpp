@@ -1,0 +1,71 @@
+// `apical learn FILE.toml`: trains the dendritic microcircuit on a task beside
+// exact back-prop and a shallow learner, prints the learning curve and writes
+// it to OUT/learning.json (bench/dendritic_learning.py plots it).
+#include "app/learn.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "models/dendritic_learning.hpp"
+
+namespace apical::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string curve_json(const learning_task_config& c, const std::vector<learning_checkpoint>& curve, double seconds) {
+  std::string layers;
+  for (std::size_t k = 0; k < c.net.sizes.size(); ++k) layers += fmt::format("{}{}", k ? ", " : "", c.net.sizes[k]);
+  const char* fb = c.net.feedback == feedback_mode::symmetric ? "symmetric" : c.net.feedback == feedback_mode::random ? "random" : "learned";
+  std::string out = fmt::format("{{\"task\": \"{}\", \"sizes\": [{}], \"feedback\": \"{}\", \"mode\": \"rate\", \"error\": \"{}\", \"wall_s\": {:.3f}, \"curve\": [",
+                                c.task, layers, fb, c.task == "digits" ? "fraction misclassified" : "mean squared rate error", seconds);
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    const auto& p = curve[i];
+    std::string angles;
+    for (std::size_t k = 0; k < p.angle.size(); ++k) angles += fmt::format("{}{:.6g}", k ? ", " : "", p.angle[k]);
+    out += fmt::format("{}\n  {{\"examples\": {}, \"microcircuit\": {:.8g}, \"backprop\": {:.8g}, \"shallow\": {:.8g}, \"angle_deg\": [{}], \"apical_rms\": {:.6g}}}",
+                       i ? "," : "", p.examples, p.error_microcircuit, p.error_backprop, p.error_shallow, angles, p.apical_rms);
+  }
+  return out + "\n]}\n";
+}
+
+}  // namespace
+
+int cmd_learn(const std::string& file, const std::string& out_dir) {
+  const learning_task_config c = load_learning_file(file);
+  const fs::path out = out_dir.empty() ? fs::path("out") / fs::path(file).stem() : fs::path(out_dir);
+  fmt::print(stderr, "apical: learning task '{}', {} examples of {} ms\n", c.task, c.train_examples, c.presentation);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::size_t reported = 0;
+  std::vector<learning_checkpoint> curve;
+  curve = run_learning(c, [&](double f) {
+    (void)f;
+    ++reported;
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("apical learn: {} ({} examples, {:.1f} s wall)\n", file, c.train_examples, seconds);
+  fmt::print("  {:>9}  {:>12}  {:>12}  {:>12}  angle to back-prop per layer [deg]\n", "examples", "microcircuit", "back-prop", "shallow");
+  for (const auto& p : curve) {
+    std::string angles;
+    for (double a : p.angle) angles += fmt::format(" {:6.1f}", a);
+    fmt::print("  {:>9}  {:>12.5g}  {:>12.5g}  {:>12.5g} {}\n", p.examples, p.error_microcircuit, p.error_backprop, p.error_shallow, angles);
+  }
+  fs::create_directories(out);
+  const fs::path path = out / "learning.json", tmp = out / fmt::format("learning.json.tmp{}", static_cast<long>(getpid()));
+  {
+    std::ofstream f(tmp);
+    f << curve_json(c, curve, seconds);
+    if (!f.flush()) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+  fmt::print("  output             {}\n", path.string());
+  return 0;
+}
+
+}  // namespace apical::app

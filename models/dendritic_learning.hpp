@@ -1,0 +1,60 @@
+#pragma once
+// Learning tasks for the dendritic microcircuit, measured against exact
+// back-prop (`apical learn`): the microcircuit, the equivalent MLP trained by
+// back-prop and a shallow learner (the same MLP, output layer only) start from
+// the same weights and see the same examples in the same order; at checkpoints
+// each is tested, and the angle between the microcircuit's forward-weight
+// update and the back-prop gradient on probe examples is taken per layer.
+//
+// Tasks:
+//  - "teacher": nonlinear regression (Sacramento et al. 2018, Fig. 2): inputs
+//    uniform in [-1, 1], targets the output potentials of a fixed random teacher
+//    network a_2 = k_2 W_2 phi(k_1 W_1 x) (weights uniform in [-1, 1], gains
+//    k = 2, 10); error: mean ||phi(a_student) - phi(a_teacher)||^2 on test inputs.
+//  - "digits": classification of scikit-learn's 8x8 digits (pixels / 16), one-hot
+//    target potentials; error: fraction misclassified.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "models/dendritic_microcircuit.hpp"
+
+namespace apical {
+
+struct learning_task_config {
+  std::string task = "teacher";
+  dendritic_microcircuit_config net;
+  std::vector<std::size_t> teacher_sizes = {30, 20, 10};
+  std::vector<double> teacher_gains = {2.0, 10.0};
+  std::size_t train_examples = 10000;   ///< examples presented (cycling through the training set)
+  std::size_t test_examples = 500;      ///< teacher task: test set size
+  double presentation = 20.0;           ///< ms per example
+  std::size_t checkpoints = 10;
+  std::vector<double> backprop_rate;    ///< learning rate per layer of the back-prop MLP (and shallow learner's output layer)
+  double target_on = 1.0, target_off = 0.0;   ///< digits: target potentials of the right and the wrong classes
+  std::string data_file;                ///< digits: scikit-learn's digits.csv.gz (decompressed CSV accepted too)
+  bool self_predicting_start = true;    ///< start in the self-predicting state (else random interneuron weights)
+};
+
+struct learning_checkpoint {
+  std::size_t examples = 0;
+  double error_microcircuit = 0, error_backprop = 0, error_shallow = 0;
+  std::vector<double> angle;   ///< degrees per layer 1..N, mean over probe examples
+  double apical_rms = 0;       ///< RMS apical potential without target, mean over probes and hidden layers
+};
+
+struct labelled_data {
+  std::vector<Eigen::VectorXd> x, target;   ///< inputs and target potentials
+  std::vector<int> label;                   ///< classification: class index (-1: regression)
+};
+
+/// Runs the task; `progress` gets the fraction done.
+std::vector<learning_checkpoint> run_learning(const learning_task_config& c, const std::function<void(double)>& progress = {});
+
+/// Reads a learning file (TOML [learn] table); errors name file, line and key.
+learning_task_config load_learning_file(const std::string& path);
+
+}  // namespace apical
