@@ -42,11 +42,10 @@ int cmd_learn(const std::string& file, const std::string& out_dir) {
   const fs::path out = out_dir.empty() ? fs::path("out") / fs::path(file).stem() : fs::path(out_dir);
   fmt::print(stderr, "apical: learning task '{}', {} examples of {} ms\n", c.task, c.train_examples, c.presentation);
   const auto t0 = std::chrono::steady_clock::now();
-  std::size_t reported = 0;
-  std::vector<learning_checkpoint> curve;
-  curve = run_learning(c, [&](double f) {
-    (void)f;
-    ++reported;
+  // progress: one line per checkpoint (a run takes minutes)
+  const std::vector<learning_checkpoint> curve = run_learning(c, [&](double f) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print(stderr, "apical: {:5.1f}% of {} examples, {:.0f} s, about {:.0f} s left\n", 100.0 * f, c.train_examples, s, s * (1.0 - f) / f);
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("apical learn: {} ({} examples, {:.1f} s wall)\n", file, c.train_examples, seconds);

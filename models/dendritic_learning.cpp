@@ -148,7 +148,7 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
   if (lr.size() != N) throw std::invalid_argument("backprop_rate needs one rate per layer");
   backprop_mlp bp(c.net.cell, net.W_up), shallow(c.net.cell, net.W_up);
   std::vector<double> lr_shallow(N, 0.0);
-  lr_shallow.back() = lr.back();
+  lr_shallow.back() = c.shallow_rate >= 0.0 ? c.shallow_rate : lr.back();
   const std::size_t probes = std::min<std::size_t>(5, test.x.size());
 
   std::vector<learning_checkpoint> curve;
@@ -211,7 +211,7 @@ learning_task_config load_learning_file(const std::string& path) {
   const value& L = r.table(r.require(root, "(top level)", "learn"), "learn");
   r.only(L, "learn", {"task", "sizes", "feedback", "train_examples", "test_examples", "presentation", "checkpoints", "dt", "tau_w",
                       "sigma", "init_range", "seed", "eta_up", "eta_IP", "eta_PI", "eta_down", "backprop_rate", "teacher_sizes",
-                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "cell"});
+                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "cell"});
   learning_task_config c;
   auto numbers = [&](const char* key, bool non_negative) {
     std::vector<double> out;
@@ -286,6 +286,10 @@ learning_task_config load_learning_file(const std::string& path) {
   per_layer("eta_PI", c.net.eta_PI, N - 1, false);
   per_layer("eta_down", c.net.eta_down, N - 1, false);
   per_layer("backprop_rate", c.backprop_rate, N, true);
+  if (const value* v = r.get(L, "shallow_rate")) {
+    c.shallow_rate = r.number(*v, "learn.shallow_rate");
+    if (!(c.shallow_rate >= 0)) r.fail(*v, "learn.shallow_rate", fmt::format("must be >= 0 (got {})", c.shallow_rate));
+  }
   if (r.get(L, "teacher_sizes")) c.teacher_sizes = counts("teacher_sizes");
   if (r.get(L, "teacher_gains")) c.teacher_gains = numbers("teacher_gains", false);
   if (c.task == "teacher") {

@@ -33,7 +33,8 @@ struct learning_task_config {
   std::size_t test_examples = 500;      ///< teacher task: test set size
   double presentation = 20.0;           ///< ms per example
   std::size_t checkpoints = 10;
-  std::vector<double> backprop_rate;    ///< learning rate per layer of the back-prop MLP (and shallow learner's output layer)
+  std::vector<double> backprop_rate;    ///< learning rate per layer of the back-prop MLP
+  double shallow_rate = -1.0;           ///< the shallow learner's output layer (< 0: back-prop's output rate)
   double target_on = 1.0, target_off = 0.0;   ///< digits: target potentials of the right and the wrong classes
   std::string data_file;                ///< digits: scikit-learn's digits.csv.gz (decompressed CSV accepted too)
   bool self_predicting_start = true;    ///< start in the self-predicting state (else random interneuron weights)

@@ -1,0 +1,69 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "helpers.hpp"
+#include "models/dendritic_learning.hpp"
+
+using namespace apical;
+
+namespace {
+
+/// Mean of the last two checkpoints of one learner's test error.
+template <class F>
+double final_error(const std::vector<learning_checkpoint>& curve, F&& field) {
+  return 0.5 * (field(curve[curve.size() - 1]) + field(curve[curve.size() - 2]));
+}
+
+}  // namespace
+
+TEST_CASE("dendritic microcircuit: a small digits run beats a shallow learner") {
+  learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_digits.toml"));
+  c.train_examples = 8000;
+  c.checkpoints = 8;
+  const auto curve = run_learning(c);
+  const double mc = final_error(curve, [](const auto& p) { return p.error_microcircuit; });
+  const double bp = final_error(curve, [](const auto& p) { return p.error_backprop; });
+  const double shallow = final_error(curve, [](const auto& p) { return p.error_shallow; });
+  MESSAGE("digits test error after " << c.train_examples << " examples: microcircuit " << mc << ", back-prop " << bp << ", shallow " << shallow
+                                     << "; hidden-layer angle to back-prop " << curve.back().angle[0] << " deg");
+  CHECK(curve.front().error_microcircuit > 0.8);   // chance level at the start
+  CHECK(mc < shallow);
+  CHECK(mc < 0.15);
+}
+
+TEST_CASE("dendritic microcircuit: nonlinear regression (Fig. 2) beats a shallow learner") {
+  learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_regression.toml"));
+  c.train_examples = 6000;
+  c.test_examples = 200;
+  c.checkpoints = 6;
+  const auto curve = run_learning(c);
+  const double mc = final_error(curve, [](const auto& p) { return p.error_microcircuit; });
+  const double shallow = final_error(curve, [](const auto& p) { return p.error_shallow; });
+  MESSAGE("regression test error after " << c.train_examples << " examples: microcircuit " << mc << ", back-prop "
+                                         << curve.back().error_backprop << ", shallow " << shallow << " (start " << curve.front().error_microcircuit << ")");
+  CHECK(mc < 0.5 * curve.front().error_microcircuit);
+  CHECK(mc < 0.5 * shallow);
+}
+
+TEST_CASE("learning files: errors name the file, line and key") {
+  auto err = [](const std::string& text) {
+    const std::string path = "/tmp/apical_learning_test.toml";
+    std::ofstream(path) << text;
+    try {
+      load_learning_file(path);
+    } catch (const model_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string ok = "[learn]\nsizes = [30, 50, 10]\neta_up = [1.0, 1.0]\nbackprop_rate = [1.0, 1.0]\n";
+  CHECK(err(ok) == "accepted");
+  CHECK(err(ok + "tau_w = -1.0\n").find(":5: learn.tau_w") != std::string::npos);
+  CHECK(err("[learn]\nsizes = [30, 50, 10]\neta_up = [1.0]\nbackprop_rate = [1.0, 1.0]\n").find(":3: learn.eta_up") != std::string::npos);
+  CHECK(err(ok + "feedback = \"mirror\"\n").find("learn.feedback") != std::string::npos);
+  CHECK(err(ok + "[learn.cell]\ng_lk = -0.1\n").find("learn.cell.g_lk") != std::string::npos);
+  CHECK(err(ok + "colour = 1\n").find("learn.colour") != std::string::npos);
+  CHECK(err("[learn]\ntask = \"digits\"\nsizes = [64, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\ndata_file = \"nope.csv\"\n").find("learn.data_file") !=
+        std::string::npos);
+}
