@@ -150,6 +150,7 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
   std::vector<double> lr_shallow(N, 0.0);
   lr_shallow.back() = c.shallow_rate >= 0.0 ? c.shallow_rate : lr.back();
   const std::size_t probes = std::min<std::size_t>(5, test.x.size());
+  const double probe = c.probe_duration > 0.0 ? c.probe_duration : c.presentation;
 
   std::vector<learning_checkpoint> curve;
   auto checkpoint = [&](std::size_t seen) {
@@ -165,20 +166,16 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
       return shallow.output_potential();
     });
     cp.angle.assign(N, 0.0);
-    const auto saved_u = net.u;
-    const auto saved_uI = net.u_I;
+    dendritic_microcircuit probe_net = net;   // a copy: probing leaves the learner's state and random streams alone
     for (std::size_t e = 0; e < probes; ++e) {
-      net.present(test.x[e], nullptr, c.presentation, false);
+      probe_net.present(test.x[e], nullptr, probe, false);
       for (std::size_t k = 1; k < N; ++k)
-        cp.apical_rms += net.apical(k, test.x[e]).norm() / std::sqrt(double(c.net.sizes[k])) / double(probes * (N - 1));
-      net.present(test.x[e], &test.target[e], c.presentation, false);
-      const auto induction = net.forward_inductions(test.x[e]);
+        cp.apical_rms += probe_net.apical(k, test.x[e]).norm() / std::sqrt(double(c.net.sizes[k])) / double(probes * (N - 1));
+      const auto induction = probe_net.mean_forward_inductions(test.x[e], test.target[e], probe);
       backprop_mlp ref(c.net.cell, net.W_up);
       const auto g = ref.gradient(test.x[e], test.target[e]);
       for (std::size_t k = 0; k < N; ++k) cp.angle[k] += angle_deg(induction[k], -g[k]) / double(probes);
     }
-    net.u = saved_u;
-    net.u_I = saved_uI;
     curve.push_back(cp);
   };
   checkpoint(0);
@@ -211,7 +208,8 @@ learning_task_config load_learning_file(const std::string& path) {
   const value& L = r.table(r.require(root, "(top level)", "learn"), "learn");
   r.only(L, "learn", {"task", "sizes", "feedback", "train_examples", "test_examples", "presentation", "checkpoints", "dt", "tau_w",
                       "sigma", "init_range", "seed", "eta_up", "eta_IP", "eta_PI", "eta_down", "backprop_rate", "teacher_sizes",
-                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "cell"});
+                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "mode", "probe_duration",
+                      "rate_scale", "tau_r", "cell"});
   learning_task_config c;
   auto numbers = [&](const char* key, bool non_negative) {
     std::vector<double> out;
@@ -286,6 +284,14 @@ learning_task_config load_learning_file(const std::string& path) {
   per_layer("eta_PI", c.net.eta_PI, N - 1, false);
   per_layer("eta_down", c.net.eta_down, N - 1, false);
   per_layer("backprop_rate", c.backprop_rate, N, true);
+  if (const value* v = r.get(L, "mode")) {
+    const std::string m = r.string(*v, "learn.mode");
+    if (m != "rate" && m != "spiking") r.fail(*v, "learn.mode", fmt::format("unknown mode '{}' (known: rate, spiking)", m));
+    c.net.spiking = m == "spiking";
+  }
+  positive("rate_scale", c.net.rate_scale);
+  positive("probe_duration", c.probe_duration);
+  positive("tau_r", c.net.tau_r);
   if (const value* v = r.get(L, "shallow_rate")) {
     c.shallow_rate = r.number(*v, "learn.shallow_rate");
     if (!(c.shallow_rate >= 0)) r.fail(*v, "learn.shallow_rate", fmt::format("must be >= 0 (got {})", c.shallow_rate));

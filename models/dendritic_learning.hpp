@@ -32,6 +32,7 @@ struct learning_task_config {
   std::size_t train_examples = 10000;   ///< examples presented (cycling through the training set)
   std::size_t test_examples = 500;      ///< teacher task: test set size
   double presentation = 20.0;           ///< ms per example
+  double probe_duration = 0.0;          ///< ms a probe example is held to measure the angles (0: presentation; spiking mode: longer, to average out spike noise)
   std::size_t checkpoints = 10;
   std::vector<double> backprop_rate;    ///< learning rate per layer of the back-prop MLP
   double shallow_rate = -1.0;           ///< the shallow learner's output layer (< 0: back-prop's output rate)

@@ -19,7 +19,7 @@ Eigen::MatrixXd uniform_matrix(std::size_t rows, std::size_t cols, double a, str
 }  // namespace
 
 dendritic_microcircuit::dendritic_microcircuit(const dendritic_microcircuit_config& c)
-    : c_(c), N_(c.sizes.size() - 1), noise_(c.seed, stream_tag::microcircuit, 1) {
+    : c_(c), N_(c.sizes.size() - 1), noise_(c.seed, stream_tag::microcircuit, 1), spikes_(c.seed, stream_tag::microcircuit, 2) {
   if (c.sizes.size() < 2) throw std::invalid_argument("a microcircuit needs an input and an output layer");
   if (c.eta_up.size() != N_) throw std::invalid_argument("eta_up needs one rate per layer above the input");
   stream_engine init(c.seed, stream_tag::microcircuit, 0);
@@ -39,6 +39,8 @@ dendritic_microcircuit::dendritic_microcircuit(const dendritic_microcircuit_conf
     F_PI_.push_back(Eigen::MatrixXd::Zero(Eigen::Index(n[k]), Eigen::Index(n[k + 1])));
     F_IP_.push_back(Eigen::MatrixXd::Zero(Eigen::Index(n[k + 1]), Eigen::Index(n[k])));
   }
+  for (const auto& v : u) trace_.push_back(Eigen::VectorXd::Zero(v.size()));
+  for (const auto& v : u_I) trace_I_.push_back(Eigen::VectorXd::Zero(v.size()));
   auto per_hidden = [&](const std::vector<double>& v, const char* name) {
     if (N_ > 1 && !v.empty() && v.size() != N_ - 1) throw std::invalid_argument(std::string(name) + " needs one rate per hidden layer");
   };
@@ -62,8 +64,8 @@ void dendritic_microcircuit::set_self_predicting() {
 Eigen::VectorXd dendritic_microcircuit::apical(std::size_t k, const Eigen::VectorXd& x) const {
   const Eigen::VectorXd above = rate(k + 1, x);
   if (c_.feedback == feedback_mode::symmetric)
-    return W_up[k].transpose() * above + W_PI[k - 1] * phi(u_I[k - 1]);
-  return W_down[k - 1] * above + W_PI[k - 1] * phi(u_I[k - 1]);
+    return W_up[k].transpose() * above + W_PI[k - 1] * interneuron_rate(k);
+  return W_down[k - 1] * above + W_PI[k - 1] * interneuron_rate(k);
 }
 
 std::vector<Eigen::MatrixXd> dendritic_microcircuit::forward_inductions(const Eigen::VectorXd& x) const {
@@ -80,7 +82,7 @@ void dendritic_microcircuit::step(const Eigen::VectorXd& x, const Eigen::VectorX
   const double dt = c_.dt;
   std::vector<Eigen::VectorXd> r(N_ + 1), r_I(N_ > 0 ? N_ - 1 : 0), v_B(N_), v_A(N_ > 0 ? N_ - 1 : 0), v_I(r_I.size());
   for (std::size_t k = 0; k <= N_; ++k) r[k] = rate(k, x);
-  for (std::size_t k = 1; k < N_; ++k) r_I[k - 1] = phi(u_I[k - 1]);
+  for (std::size_t k = 1; k < N_; ++k) r_I[k - 1] = interneuron_rate(k);
   for (std::size_t k = 1; k <= N_; ++k) v_B[k - 1] = W_up[k - 1] * r[k - 1];
   for (std::size_t k = 1; k < N_; ++k) {
     v_A[k - 1] = (c_.feedback == feedback_mode::symmetric ? Eigen::VectorXd(W_up[k].transpose() * r[k + 1])
@@ -132,6 +134,37 @@ void dendritic_microcircuit::step(const Eigen::VectorXd& x, const Eigen::VectorX
     ui += dt * du;
     add_noise(ui);
   }
+  if (c_.spiking) {
+    for (std::size_t k = 1; k <= N_; ++k) spike(u[k - 1], trace_[k - 1]);
+    for (std::size_t k = 1; k < N_; ++k) spike(u_I[k - 1], trace_I_[k - 1]);
+  }
+}
+
+void dendritic_microcircuit::spike(const Eigen::VectorXd& v, Eigen::VectorXd& trace) {
+  const double decay = std::exp(-c_.dt / c_.tau_r), jump = 1.0 / (c_.tau_r * c_.rate_scale);
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    const double p = -std::expm1(-c_.rate_scale * c_.cell.phi(v(i)) * c_.dt);
+    trace(i) = trace(i) * decay + (spikes_.uniform() < p ? jump : 0.0);
+  }
+}
+
+std::vector<Eigen::MatrixXd> dendritic_microcircuit::mean_forward_inductions(const Eigen::VectorXd& x, const Eigen::VectorXd& target,
+                                                                             double duration) {
+  const auto steps = static_cast<long>(std::llround(duration / c_.dt));
+  std::vector<Eigen::MatrixXd> sum;
+  long taken = 0;
+  for (long s = 0; s < steps; ++s) {
+    step(x, &target, false);
+    if (2 * s < steps) continue;
+    const auto ind = forward_inductions(x);
+    if (sum.empty())
+      sum = ind;
+    else
+      for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += ind[k];
+    ++taken;
+  }
+  for (auto& m : sum) m /= double(std::max<long>(1, taken));
+  return sum;
 }
 
 void dendritic_microcircuit::present(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration, bool learn) {

@@ -13,6 +13,13 @@
 // weights above ("symmetric", weight transport), fixed random ("random",
 // feedback alignment, Lillicrap et al. 2016), or learned by the top-down rule.
 // Layer 0 is the input: its rates r_0 are the example's values.
+//
+// Spiking mode (`spiking`): every pyramidal neuron and interneuron fires in a
+// step with probability 1 - exp(-rate_scale phi(u) dt) (Poisson, as
+// pyramidal_2c), and what the dendrites and the synapses see as the rate of a
+// neuron is its spike train low-pass filtered with tau_r and divided by
+// rate_scale (so its mean is phi(u)); the postsynaptic factors of the rules stay
+// the neuron's own phi(u) - phi(v_hat). The input layer stays a rate.
 #include <cstdint>
 #include <vector>
 
@@ -36,6 +43,9 @@ struct dendritic_microcircuit_config {
   double dt = 0.1;                       ///< ms, Euler step
   double sigma = 0.0;                    ///< somatic noise (std of sigma sqrt(dt) per step)
   double init_range = 1.0;               ///< initial weights uniform in +-init_range / sqrt(n_in)
+  bool spiking = false;                  ///< spiking mode: neurons emit Poisson spikes at rate_scale phi(u)
+  double rate_scale = 0.1;               ///< spikes per ms per unit of phi (spiking mode)
+  double tau_r = 10.0;                   ///< ms, filter of the spike trains that dendrites and synapses see
   std::uint64_t seed = 1;
 };
 
@@ -68,6 +78,11 @@ class dendritic_microcircuit {
   Eigen::VectorXd apical(std::size_t k, const Eigen::VectorXd& x) const;
   /// Plasticity inductions of the forward weights at the current state (layer k in [k-1]).
   std::vector<Eigen::MatrixXd> forward_inductions(const Eigen::VectorXd& x) const;
+  /// Presents x with target for `duration` ms without plasticity and returns the
+  /// forward inductions averaged over the second half (the update the
+  /// presentation would make, per ms; in spiking mode the average removes most
+  /// of the spike noise).
+  std::vector<Eigen::MatrixXd> mean_forward_inductions(const Eigen::VectorXd& x, const Eigen::VectorXd& target, double duration);
   /// Output rates of the feed-forward pass (the self-predicting network without nudging).
   Eigen::VectorXd predict(const Eigen::VectorXd& x) const;
   /// Output potentials of the same pass.
@@ -76,11 +91,19 @@ class dendritic_microcircuit {
  private:
   Eigen::VectorXd phi(const Eigen::VectorXd& v) const { return v.unaryExpr([this](double a) { return c_.cell.phi(a); }); }
   double gain(std::size_t k) const { return k == N_ ? c_.cell.basal_output() : c_.cell.basal_hidden(); }
-  Eigen::VectorXd rate(std::size_t k, const Eigen::VectorXd& x) const { return k == 0 ? x : phi(u[k - 1]); }
+  /// What synapses see of layer k: the input, phi(u), or the filtered spike train.
+  Eigen::VectorXd rate(std::size_t k, const Eigen::VectorXd& x) const {
+    return k == 0 ? x : c_.spiking ? trace_[k - 1] : phi(u[k - 1]);
+  }
+  Eigen::VectorXd interneuron_rate(std::size_t k) const { return c_.spiking ? trace_I_[k - 1] : phi(u_I[k - 1]); }
+  /// Spiking mode: draws the spikes of potentials v and updates the trace.
+  void spike(const Eigen::VectorXd& v, Eigen::VectorXd& trace);
 
   dendritic_microcircuit_config c_;
   std::size_t N_;
   stream_engine noise_;   // somatic noise, stream (seed, microcircuit, 1)
+  stream_engine spikes_;  // spiking mode, stream (seed, microcircuit, 2)
+  std::vector<Eigen::VectorXd> trace_, trace_I_;   // spiking mode: filtered spike trains / rate_scale
   // low-pass filtered inductions (tau_w > 0)
   std::vector<Eigen::MatrixXd> F_up_, F_down_, F_IP_, F_PI_;
 };
