@@ -67,3 +67,19 @@ TEST_CASE("learning files: errors name the file, line and key") {
   CHECK(err("[learn]\ntask = \"digits\"\nsizes = [64, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\ndata_file = \"nope.csv\"\n").find("learn.data_file") !=
         std::string::npos);
 }
+
+TEST_CASE("dendritic microcircuit: spiking mode learns the regression too") {
+  learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_regression.toml"));
+  c.net.spiking = true;
+  c.net.rate_scale = 5.0;   // spikes per ms per unit of phi
+  c.train_examples = 2000;
+  c.test_examples = 100;
+  c.checkpoints = 2;
+  c.presentation = 30.0;
+  const auto curve = run_learning(c);
+  MESSAGE("spiking regression: test error " << curve.front().error_microcircuit << " -> " << curve.back().error_microcircuit
+                                            << " (shallow " << curve.back().error_shallow << "); angles " << curve.back().angle[0] << ", "
+                                            << curve.back().angle[1] << " deg");
+  CHECK(curve.back().error_microcircuit < 0.6 * curve.front().error_microcircuit);
+  CHECK(curve.back().error_microcircuit < curve.back().error_shallow);
+}
