@@ -19,24 +19,13 @@ namespace apical {
 
 namespace {
 
-Eigen::VectorXd uniform_vector(std::size_t n, double a, stream_engine& rng) {
-  Eigen::VectorXd v(static_cast<Eigen::Index>(n));
-  for (Eigen::Index i = 0; i < v.size(); ++i) v(i) = a * (2.0 * rng.uniform() - 1.0);
-  return v;
-}
-
-Eigen::MatrixXd uniform_matrix(std::size_t rows, std::size_t cols, stream_engine& rng) {
-  Eigen::MatrixXd m(rows, cols);
-  for (Eigen::Index j = 0; j < m.cols(); ++j)
-    for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = 2.0 * rng.uniform() - 1.0;
-  return m;
-}
+Eigen::VectorXd uniform_vector(std::size_t n, double a, stream_engine& rng) { return uniform_matrix(n, 1, a, rng); }
 
 /// The teacher network's inputs and output potentials.
 labelled_data teacher_data(const learning_task_config& c, std::size_t n, std::uint64_t stream) {
   stream_engine w(c.net.seed, stream_tag::microcircuit, 100);   // the teacher's weights: the same for every set
   std::vector<Eigen::MatrixXd> W;
-  for (std::size_t k = 1; k < c.teacher_sizes.size(); ++k) W.push_back(uniform_matrix(c.teacher_sizes[k], c.teacher_sizes[k - 1], w));
+  for (std::size_t k = 1; k < c.teacher_sizes.size(); ++k) W.push_back(uniform_matrix(c.teacher_sizes[k], c.teacher_sizes[k - 1], 1.0, w));
   stream_engine rng(c.net.seed, stream_tag::microcircuit, stream);
   labelled_data d;
   for (std::size_t e = 0; e < n; ++e) {

@@ -7,16 +7,12 @@
 
 namespace apical {
 
-namespace {
-
 Eigen::MatrixXd uniform_matrix(std::size_t rows, std::size_t cols, double a, stream_engine& rng) {
   Eigen::MatrixXd m(rows, cols);
   for (Eigen::Index j = 0; j < m.cols(); ++j)
     for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = a * (2.0 * rng.uniform() - 1.0);
   return m;
 }
-
-}  // namespace
 
 dendritic_microcircuit::dendritic_microcircuit(const dendritic_microcircuit_config& c)
     : c_(c), N_(c.sizes.size() - 1), noise_(c.seed, stream_tag::microcircuit, 1), spikes_(c.seed, stream_tag::microcircuit, 2) {

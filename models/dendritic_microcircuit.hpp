@@ -49,6 +49,9 @@ struct dendritic_microcircuit_config {
   std::uint64_t seed = 1;
 };
 
+/// A rows x cols matrix of draws uniform in [-a, a) from `rng` (column-major order).
+Eigen::MatrixXd uniform_matrix(std::size_t rows, std::size_t cols, double a, stream_engine& rng);
+
 class dendritic_microcircuit {
  public:
   explicit dendritic_microcircuit(const dendritic_microcircuit_config& c);
