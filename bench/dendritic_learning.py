@@ -8,7 +8,8 @@ feedback (feedback alignment), and the regression also in spiking mode. Every
 run trains the microcircuit beside the equivalent MLP trained by exact back-prop
 and a shallow learner, from the same weights on the same examples, and records
 test errors and the angle between the microcircuit's forward-weight update and
-the back-prop gradient per layer (learning.json). Prints the final numbers and
+the back-prop gradient per layer (learning.json). The "transported" runs reset the
+interneurons to the self-predicting state after every example (learn.interneurons). Prints the final numbers and
 plots errors and hidden-layer angles (docs/figures/dendritic_learning.png).
 
 Usage: /usr/bin/python3 bench/dendritic_learning.py [--apical build/apical] [--jobs 2] [--scale 1.0]
@@ -25,9 +26,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def variant(model, tag, work, feedback='symmetric', spiking=False, scale=1.0):
+def variant(model, tag, work, feedback='symmetric', spiking=False, scale=1.0, transported=False):
     text = open(os.path.join(ROOT, 'models', model)).read()
     text = text.replace('feedback = "symmetric"', f'feedback = "{feedback}"')
+    if transported:
+        text = text.replace('seed = 1', 'seed = 1\ninterneurons = "transported"')
     n = int(re.search(r'train_examples = (\d+)', text).group(1))
     if spiking:
         n //= 2
@@ -58,7 +61,9 @@ def main():
     jobs = [variant('sacramento2018_regression.toml', 'regression_symmetric', work, scale=a.scale),
             variant('sacramento2018_regression.toml', 'regression_random', work, 'random', scale=a.scale),
             variant('sacramento2018_regression.toml', 'regression_spiking', work, spiking=True, scale=a.scale),
+            variant('sacramento2018_regression.toml', 'regression_transported', work, scale=a.scale, transported=True),
             variant('sacramento2018_digits.toml', 'digits_symmetric', work, scale=a.scale),
+            variant('sacramento2018_digits.toml', 'digits_transported', work, scale=a.scale, transported=True),
             variant('sacramento2018_digits.toml', 'digits_random', work, 'random', scale=a.scale)]
     with cf.ThreadPoolExecutor(a.jobs) as ex:
         res = dict(ex.map(lambda j: run(a.apical, work, *j), jobs))
@@ -80,7 +85,7 @@ def main():
         x = [c['examples'] for c in sym]
         ax[i].plot(x, [c['backprop'] for c in sym], 'k-', label='back-prop MLP')
         ax[i].plot(x, [c['shallow'] for c in sym], 'k:', label='shallow learner')
-        for tag, style in ((f'{task}_symmetric', 'b-'), (f'{task}_random', 'r-'), (f'{task}_spiking', 'g-')):
+        for tag, style in ((f'{task}_symmetric', 'b-'), (f'{task}_random', 'r-'), (f'{task}_spiking', 'g-'), (f'{task}_transported', 'm-')):
             if tag in res:
                 cv = res[tag]['curve']
                 ax[i].plot([c['examples'] for c in cv], [c['microcircuit'] for c in cv], style, label='microcircuit, ' + tag.split('_')[1])
@@ -90,7 +95,8 @@ def main():
         ax[i].set_title(task)
         ax[i].legend(fontsize=8)
     for tag, style in (('regression_symmetric', 'b-'), ('regression_random', 'r-'), ('regression_spiking', 'g-'),
-                       ('digits_symmetric', 'b--'), ('digits_random', 'r--')):
+                       ('regression_transported', 'm-'), ('digits_symmetric', 'b--'), ('digits_random', 'r--'),
+                       ('digits_transported', 'm--')):
         cv = res[tag]['curve']
         ax[2].plot([c['examples'] / cv[-1]['examples'] for c in cv], [c['angle_deg'][0] for c in cv], style, label=tag)
     ax[2].set_xlabel('fraction of training')

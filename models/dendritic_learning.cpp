@@ -172,6 +172,7 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
   for (std::size_t e = 0; e < c.train_examples; ++e) {
     const std::size_t i = e % train.x.size();
     net.present(train.x[i], &train.target[i], c.presentation, true);
+    if (c.interneurons == "transported") net.set_self_predicting();
     bp.train(train.x[i], train.target[i], lr);
     shallow.train(train.x[i], train.target[i], lr_shallow);
     if ((e + 1) % every == 0 || e + 1 == c.train_examples) {
@@ -197,7 +198,7 @@ learning_task_config load_learning_file(const std::string& path) {
   const value& L = r.table(r.require(root, "(top level)", "learn"), "learn");
   r.only(L, "learn", {"task", "sizes", "feedback", "train_examples", "test_examples", "presentation", "checkpoints", "dt", "tau_w",
                       "sigma", "init_range", "seed", "eta_up", "eta_IP", "eta_PI", "eta_down", "backprop_rate", "teacher_sizes",
-                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "mode", "probe_duration",
+                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "mode", "probe_duration", "interneurons",
                       "rate_scale", "tau_r", "cell"});
   learning_task_config c;
   auto numbers = [&](const char* key, bool non_negative) {
@@ -273,6 +274,11 @@ learning_task_config load_learning_file(const std::string& path) {
   per_layer("eta_PI", c.net.eta_PI, N - 1, false);
   per_layer("eta_down", c.net.eta_down, N - 1, false);
   per_layer("backprop_rate", c.backprop_rate, N, true);
+  if (const value* v = r.get(L, "interneurons")) {
+    c.interneurons = r.string(*v, "learn.interneurons");
+    if (c.interneurons != "plastic" && c.interneurons != "transported")
+      r.fail(*v, "learn.interneurons", fmt::format("unknown value '{}' (known: plastic, transported)", c.interneurons));
+  }
   if (const value* v = r.get(L, "mode")) {
     const std::string m = r.string(*v, "learn.mode");
     if (m != "rate" && m != "spiking") r.fail(*v, "learn.mode", fmt::format("unknown mode '{}' (known: rate, spiking)", m));

@@ -39,6 +39,11 @@ struct learning_task_config {
   double target_on = 1.0, target_off = 0.0;   ///< digits: target potentials of the right and the wrong classes
   std::string data_file;                ///< digits: scikit-learn's digits.csv.gz (decompressed CSV accepted too)
   bool self_predicting_start = true;    ///< start in the self-predicting state (else random interneuron weights)
+  /// "plastic": W_IP, W_PI follow their rules; "transported": they are reset to the
+  /// self-predicting state of the current forward and feedback weights after every
+  /// example (the interneurons' counterpart of weight transport: it isolates how
+  /// well the forward rule approximates back-prop from how well the interneurons keep up).
+  std::string interneurons = "plastic";
 };
 
 struct learning_checkpoint {

@@ -83,3 +83,19 @@ TEST_CASE("dendritic microcircuit: spiking mode learns the regression too") {
   CHECK(curve.back().error_microcircuit < 0.6 * curve.front().error_microcircuit);
   CHECK(curve.back().error_microcircuit < curve.back().error_shallow);
 }
+
+TEST_CASE("dendritic microcircuit: with the interneurons kept self-predicting, the updates follow back-prop while learning") {
+  // strong nudging (g_som = 0.8) during digits training; the interneurons reset
+  // to the self-predicting state after every example ("transported")
+  learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_digits.toml"));
+  c.interneurons = "transported";
+  c.train_examples = 3000;
+  c.checkpoints = 3;
+  const auto curve = run_learning(c);
+  double worst = 0;
+  for (const auto& p : curve)
+    if (p.examples > 0) worst = std::max(worst, p.angle[0]);
+  MESSAGE("hidden-layer angle to back-prop during training: at most " << worst << " deg; test error " << curve.back().error_microcircuit);
+  CHECK(worst < 15.0);
+  CHECK(curve.back().error_microcircuit < 0.3);
+}
