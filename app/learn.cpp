@@ -23,8 +23,8 @@ std::string curve_json(const learning_task_config& c, const std::vector<learning
   std::string layers;
   for (std::size_t k = 0; k < c.net.sizes.size(); ++k) layers += fmt::format("{}{}", k ? ", " : "", c.net.sizes[k]);
   const char* fb = c.net.feedback == feedback_mode::symmetric ? "symmetric" : c.net.feedback == feedback_mode::random ? "random" : "learned";
-  std::string out = fmt::format("{{\"task\": \"{}\", \"sizes\": [{}], \"feedback\": \"{}\", \"mode\": \"{}\", \"error\": \"{}\", \"wall_s\": {:.3f}, \"curve\": [",
-                                c.task, layers, fb, c.net.spiking ? "spiking" : "rate", c.task == "digits" ? "fraction misclassified" : "mean squared rate error", seconds);
+  std::string out = fmt::format("{{\"task\": \"{}\", \"sizes\": [{}], \"feedback\": \"{}\", \"mode\": \"{}\", \"integration\": \"{}\", \"error\": \"{}\", \"wall_s\": {:.3f}, \"curve\": [",
+                                c.task, layers, fb, c.net.spiking ? "spiking" : "rate", c.net.steady_state ? "steady_state" : "euler", c.task == "digits" ? "fraction misclassified" : "mean squared rate error", seconds);
   for (std::size_t i = 0; i < curve.size(); ++i) {
     const auto& p = curve[i];
     std::string angles;

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "core/rng.hpp"
 #include "core/toml_reader.hpp"
 #include "models/backprop_mlp.hpp"
@@ -166,6 +168,8 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
       for (std::size_t k = 0; k < N; ++k) cp.angle[k] += angle_deg(induction[k], -g[k]) / double(probes);
     }
     curve.push_back(cp);
+    if (!std::isfinite(cp.error_microcircuit))
+      throw std::runtime_error(fmt::format("the microcircuit diverged (non-finite potentials) after {} examples: lower eta_up", seen));
   };
   checkpoint(0);
   const std::size_t every = std::max<std::size_t>(1, c.train_examples / std::max<std::size_t>(1, c.checkpoints));
@@ -198,7 +202,7 @@ learning_task_config load_learning_file(const std::string& path) {
   const value& L = r.table(r.require(root, "(top level)", "learn"), "learn");
   r.only(L, "learn", {"task", "sizes", "feedback", "train_examples", "test_examples", "presentation", "checkpoints", "dt", "tau_w",
                       "sigma", "init_range", "seed", "eta_up", "eta_IP", "eta_PI", "eta_down", "backprop_rate", "teacher_sizes",
-                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "mode", "probe_duration", "interneurons",
+                      "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "mode", "probe_duration", "interneurons", "integration",
                       "rate_scale", "tau_r", "cell"});
   learning_task_config c;
   auto numbers = [&](const char* key, bool non_negative) {
@@ -274,6 +278,11 @@ learning_task_config load_learning_file(const std::string& path) {
   per_layer("eta_PI", c.net.eta_PI, N - 1, false);
   per_layer("eta_down", c.net.eta_down, N - 1, false);
   per_layer("backprop_rate", c.backprop_rate, N, true);
+  if (const value* v = r.get(L, "integration")) {
+    const std::string m = r.string(*v, "learn.integration");
+    if (m != "euler" && m != "steady_state") r.fail(*v, "learn.integration", fmt::format("unknown integration '{}' (known: euler, steady_state)", m));
+    c.net.steady_state = m == "steady_state";
+  }
   if (const value* v = r.get(L, "interneurons")) {
     c.interneurons = r.string(*v, "learn.interneurons");
     if (c.interneurons != "plastic" && c.interneurons != "transported")

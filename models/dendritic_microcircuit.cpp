@@ -146,6 +146,10 @@ void dendritic_microcircuit::spike(const Eigen::VectorXd& v, Eigen::VectorXd& tr
 
 std::vector<Eigen::MatrixXd> dendritic_microcircuit::mean_forward_inductions(const Eigen::VectorXd& x, const Eigen::VectorXd& target,
                                                                              double duration) {
+  if (c_.steady_state && !c_.spiking) {
+    settle(x, &target);
+    return forward_inductions(x);
+  }
   const auto steps = static_cast<long>(std::llround(duration / c_.dt));
   std::vector<Eigen::MatrixXd> sum;
   long taken = 0;
@@ -163,7 +167,51 @@ std::vector<Eigen::MatrixXd> dendritic_microcircuit::mean_forward_inductions(con
   return sum;
 }
 
+void dendritic_microcircuit::settle(const Eigen::VectorXd& x, const Eigen::VectorXd* target) {
+  const microcircuit_params& p = c_.cell;
+  std::vector<Eigen::VectorXd> v_B(N_);
+  for (std::size_t k = 1; k <= N_; ++k) {   // forward pass, no feedback
+    v_B[k - 1] = W_up[k - 1] * rate(k - 1, x);
+    u[k - 1] = gain(k) * v_B[k - 1];
+  }
+  if (target) {
+    Eigen::VectorXd& uN = u[N_ - 1];
+    for (Eigen::Index i = 0; i < uN.size(); ++i) {
+      // the fixed point of -g_lk u + g_B (v_B - u) + i_som(u) = 0 with the conductance nudging
+      const double t = (*target)(i), span = p.E_exc - p.E_inh;
+      const double g_exc = std::max(0.0, p.g_som * (t - p.E_inh) / span), g_inh = std::max(0.0, -p.g_som * (t - p.E_exc) / span);
+      uN(i) = (p.g_B * v_B[N_ - 1](i) + g_exc * p.E_exc + g_inh * p.E_inh) / (p.g_lk + p.g_B + g_exc + g_inh);
+    }
+  }
+  for (std::size_t k = N_ - 1; k >= 1; --k) {   // top-down pass
+    const Eigen::VectorXd v_I = W_IP[k - 1] * phi(u[k - 1]);
+    Eigen::VectorXd& ui = u_I[k - 1];
+    for (Eigen::Index i = 0; i < ui.size(); ++i) {
+      const double t = u[k](i), span = p.E_exc - p.E_inh;
+      const double g_exc = std::max(0.0, p.g_som_I * (t - p.E_inh) / span), g_inh = std::max(0.0, -p.g_som_I * (t - p.E_exc) / span);
+      ui(i) = (p.g_D * v_I(i) + g_exc * p.E_exc + g_inh * p.E_inh) / (p.g_lk + p.g_D + g_exc + g_inh);
+    }
+    u[k - 1] = (p.g_B * v_B[k - 1] + p.g_A * apical(k, x)) / (p.g_lk + p.g_B + p.g_A);
+  }
+}
+
 void dendritic_microcircuit::present(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration, bool learn) {
+  if (c_.steady_state && !c_.spiking) {
+    settle(x, target);
+    if (!learn) return;
+    const microcircuit_params& p = c_.cell;
+    const auto forward = forward_inductions(x);
+    for (std::size_t k = 1; k <= N_; ++k) W_up[k - 1] += (c_.eta_up[k - 1] * duration) * forward[k - 1];
+    for (std::size_t k = 1; k < N_; ++k) {
+      const Eigen::VectorXd r = phi(u[k - 1]), r_I = phi(u_I[k - 1]), r_above = phi(u[k]);
+      if (!c_.eta_IP.empty())
+        W_IP[k - 1] += (c_.eta_IP[k - 1] * duration) * interneuron_induction(p, u_I[k - 1], W_IP[k - 1] * r, r);
+      if (!c_.eta_PI.empty()) W_PI[k - 1] += (c_.eta_PI[k - 1] * duration) * apical_induction(apical(k, x), r_I);
+      if (c_.feedback == feedback_mode::learned && !c_.eta_down.empty())
+        W_down[k - 1] += (c_.eta_down[k - 1] * duration) * top_down_induction(p, u[k - 1], W_down[k - 1] * r_above, r_above);
+    }
+    return;
+  }
   const auto steps = static_cast<long>(std::llround(duration / c_.dt));
   for (long s = 0; s < steps; ++s) step(x, target, learn);
 }

@@ -14,6 +14,16 @@
 // feedback alignment, Lillicrap et al. 2016), or learned by the top-down rule.
 // Layer 0 is the input: its rates r_0 are the example's values.
 //
+// Steady-state integration (`steady_state`, rate mode; the paper's MNIST
+// simulation): instead of Euler steps an example is settled in two passes, a
+// forward pass without feedback (u_k = v_B_hat_k), the output nudged to its
+// fixed point u_N = (g_B v_B + g_som t)/(g_lk + g_B + g_som), then from the top
+// down the interneurons (u_I = (g_D v_I + g_som_I u_above)/(g_lk + g_D + g_som_I))
+// and the hidden somata (u_k = (g_B v_B + g_A v_A)/(g_lk + g_B + g_A)); the
+// rules then act once with the inductions of that state times the presentation
+// time. It drops the transients and the lower layers' effect on the upper ones
+// through their changed rates (second order in the feedback).
+//
 // Spiking mode (`spiking`): every pyramidal neuron and interneuron fires in a
 // step with probability 1 - exp(-rate_scale phi(u) dt) (Poisson, as
 // pyramidal_2c), and what the dendrites and the synapses see as the rate of a
@@ -43,6 +53,7 @@ struct dendritic_microcircuit_config {
   double dt = 0.1;                       ///< ms, Euler step
   double sigma = 0.0;                    ///< somatic noise (std of sigma sqrt(dt) per step)
   double init_range = 1.0;               ///< initial weights uniform in +-init_range / sqrt(n_in)
+  bool steady_state = false;             ///< rate mode: settle each example in two passes instead of Euler steps (see above)
   bool spiking = false;                  ///< spiking mode: neurons emit Poisson spikes at rate_scale phi(u)
   double rate_scale = 0.1;               ///< spikes per ms per unit of phi (spiking mode)
   double tau_r = 10.0;                   ///< ms, filter of the spike trains that dendrites and synapses see
@@ -74,6 +85,8 @@ class dendritic_microcircuit {
   /// Presents input x for `duration` ms, nudging the output towards target
   /// potentials `target` (null: no target), with plasticity when `learn`.
   void present(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration, bool learn);
+  /// Steady-state mode: settles the network on x (and the target) in two passes.
+  void settle(const Eigen::VectorXd& x, const Eigen::VectorXd* target);
   /// One Euler step.
   void step(const Eigen::VectorXd& x, const Eigen::VectorXd* target, bool learn);
 
