@@ -43,23 +43,60 @@ labelled_data teacher_data(const learning_task_config& c, std::size_t n, std::ui
   return d;
 }
 
-/// scikit-learn's digits: 1797 rows of 64 pixels (0..16) and the class.
-labelled_data digits_data(const learning_task_config& c) {
+/// The bytes of a file, through `gzip -dc` when it ends in .gz.
+std::string read_maybe_gzip(const std::string& path) {
   std::string text;
-  const bool gz = c.data_file.size() > 3 && c.data_file.substr(c.data_file.size() - 3) == ".gz";
-  if (gz) {
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(("gzip -dc '" + c.data_file + "'").c_str(), "r"), pclose);
-    if (!pipe) throw std::runtime_error("cannot run gzip on " + c.data_file);
+  if (path.size() > 3 && path.substr(path.size() - 3) == ".gz") {
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(("gzip -dc '" + path + "'").c_str(), "r"), pclose);
+    if (!pipe) throw std::runtime_error("cannot run gzip on " + path);
     char buf[65536];
     std::size_t got;
     while ((got = std::fread(buf, 1, sizeof buf, pipe.get())) > 0) text.append(buf, got);
   } else {
-    std::ifstream in(c.data_file);
-    if (!in) throw std::runtime_error("cannot open " + c.data_file);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path);
     std::stringstream ss;
     ss << in.rdbuf();
     text = ss.str();
   }
+  if (text.empty()) throw std::runtime_error("cannot read " + path);
+  return text;
+}
+
+Eigen::VectorXd one_hot(const learning_task_config& c, int label) {
+  Eigen::VectorXd t = Eigen::VectorXd::Constant(10, c.target_off);
+  t(label) = c.target_on;
+  return t;
+}
+
+/// Fashion-MNIST from its IDX files (Debian dataset-fashion-mnist): images / 255.
+labelled_data fashion_data(const learning_task_config& c, const std::string& prefix) {
+  const std::string images = read_maybe_gzip(c.data_file + "/" + prefix + "-images-idx3-ubyte.gz");
+  const std::string labels = read_maybe_gzip(c.data_file + "/" + prefix + "-labels-idx1-ubyte.gz");
+  auto be32 = [](const std::string& b, std::size_t at) {
+    return (std::uint32_t(std::uint8_t(b[at])) << 24) | (std::uint32_t(std::uint8_t(b[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
+  };
+  if (images.size() < 16 || be32(images, 0) != 2051 || labels.size() < 8 || be32(labels, 0) != 2049)
+    throw std::runtime_error(c.data_file + ": " + prefix + " files are not IDX images and labels");
+  const std::size_t n = be32(images, 4), pixels = std::size_t(be32(images, 8)) * be32(images, 12);
+  if (be32(labels, 4) != n || images.size() < 16 + n * pixels || labels.size() < 8 + n)
+    throw std::runtime_error(c.data_file + ": " + prefix + " files are truncated or disagree");
+  labelled_data d;
+  for (std::size_t e = 0; e < n; ++e) {
+    Eigen::VectorXd x(static_cast<Eigen::Index>(pixels));
+    for (std::size_t i = 0; i < pixels; ++i) x(Eigen::Index(i)) = double(std::uint8_t(images[16 + e * pixels + i])) / 255.0;
+    const int label = std::uint8_t(labels[8 + e]);
+    d.x.push_back(std::move(x));
+    d.target.push_back(one_hot(c, label));
+    d.label.push_back(label);
+  }
+  return d;
+}
+
+/// scikit-learn's digits: 1797 rows of 64 pixels (0..16) and the class.
+labelled_data digits_data(const learning_task_config& c) {
+  const std::string text = read_maybe_gzip(c.data_file);
   labelled_data d;
   std::istringstream lines(text);
   std::string line;
@@ -75,10 +112,8 @@ labelled_data digits_data(const learning_task_config& c) {
     Eigen::VectorXd x(64);
     for (int i = 0; i < 64; ++i) x(i) = v[std::size_t(i)] / 16.0;
     const int label = static_cast<int>(v[64]);
-    Eigen::VectorXd t = Eigen::VectorXd::Constant(10, c.target_off);
-    t(label) = c.target_on;
     d.x.push_back(x);
-    d.target.push_back(t);
+    d.target.push_back(one_hot(c, label));
     d.label.push_back(label);
   }
   return d;
@@ -129,8 +164,11 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
       d.target.push_back(all.target[order[i]]);
       d.label.push_back(all.label[order[i]]);
     }
+  } else if (c.task == "fashion_mnist") {
+    train = fashion_data(c, "train");
+    test = fashion_data(c, "t10k");
   } else {
-    throw std::invalid_argument("unknown task '" + c.task + "' (known: teacher, digits)");
+    throw std::invalid_argument("unknown task '" + c.task + "' (known: teacher, digits, fashion_mnist)");
   }
   dendritic_microcircuit net(c.net);
   if (c.self_predicting_start) net.set_self_predicting();
@@ -168,7 +206,9 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
       for (std::size_t k = 0; k < N; ++k) cp.angle[k] += angle_deg(induction[k], -g[k]) / double(probes);
     }
     curve.push_back(cp);
-    if (!std::isfinite(cp.error_microcircuit))
+    bool finite = true;
+    for (const auto& W : net.W_up) finite = finite && W.allFinite();
+    if (!finite)
       throw std::runtime_error(fmt::format("the microcircuit diverged (non-finite potentials) after {} examples: lower eta_up", seen));
   };
   checkpoint(0);
@@ -241,7 +281,8 @@ learning_task_config load_learning_file(const std::string& path) {
   };
   if (const value* v = r.get(L, "task")) {
     c.task = r.string(*v, "learn.task");
-    if (c.task != "teacher" && c.task != "digits") r.fail(*v, "learn.task", fmt::format("unknown task '{}' (known: teacher, digits)", c.task));
+    if (c.task != "teacher" && c.task != "digits" && c.task != "fashion_mnist")
+      r.fail(*v, "learn.task", fmt::format("unknown task '{}' (known: teacher, digits, fashion_mnist)", c.task));
   }
   c.net.sizes = counts("sizes");
   if (c.net.sizes.size() < 2) r.fail(*r.get(L, "sizes"), "learn.sizes", "needs an input and an output layer");
@@ -316,6 +357,11 @@ learning_task_config load_learning_file(const std::string& path) {
   if (c.task == "digits") {
     if (c.data_file.empty()) r.fail(L, "learn.data_file", "the digits task needs scikit-learn's digits.csv.gz");
     if (c.net.sizes.front() != 64 || c.net.sizes.back() != 10) r.fail(*r.get(L, "sizes"), "learn.sizes", "digits need 64 inputs and 10 outputs");
+  }
+  if (c.task == "fashion_mnist") {
+    if (c.data_file.empty()) r.fail(L, "learn.data_file", "fashion_mnist needs the folder of its IDX files (/usr/share/datasets/fashion-mnist)");
+    if (c.net.sizes.front() != 784 || c.net.sizes.back() != 10)
+      r.fail(*r.get(L, "sizes"), "learn.sizes", "fashion_mnist needs 784 inputs and 10 outputs");
   }
   if (const value* v = r.get(L, "target_on")) c.target_on = r.number(*v, "learn.target_on");
   if (const value* v = r.get(L, "target_off")) c.target_off = r.number(*v, "learn.target_off");

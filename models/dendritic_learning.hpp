@@ -13,6 +13,8 @@
 //    k = 2, 10); error: mean ||phi(a_student) - phi(a_teacher)||^2 on test inputs.
 //  - "digits": classification of scikit-learn's 8x8 digits (pixels / 16), one-hot
 //    target potentials; error: fraction misclassified.
+//  - "fashion_mnist": Fashion-MNIST (Debian dataset-fashion-mnist; data_file is the
+//    folder of its IDX files), 60,000 training and 10,000 test images, pixels / 255.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -37,7 +39,7 @@ struct learning_task_config {
   std::vector<double> backprop_rate;    ///< learning rate per layer of the back-prop MLP
   double shallow_rate = -1.0;           ///< the shallow learner's output layer (< 0: back-prop's output rate)
   double target_on = 1.0, target_off = 0.0;   ///< digits: target potentials of the right and the wrong classes
-  std::string data_file;                ///< digits: scikit-learn's digits.csv.gz (decompressed CSV accepted too)
+  std::string data_file;                ///< digits: scikit-learn's digits.csv.gz (or the CSV); fashion_mnist: the IDX folder
   bool self_predicting_start = true;    ///< start in the self-predicting state (else random interneuron weights)
   /// "plastic": W_IP, W_PI follow their rules; "transported": they are reset to the
   /// self-predicting state of the current forward and feedback weights after every

@@ -62,6 +62,10 @@ TEST_CASE("learning files: errors name the file, line and key") {
   CHECK(err(ok + "feedback = \"mirror\"\n").find("learn.feedback") != std::string::npos);
   CHECK(err(ok + "[learn.cell]\ng_lk = -0.1\n").find("learn.cell.g_lk") != std::string::npos);
   CHECK(err(ok + "colour = 1\n").find("learn.colour") != std::string::npos);
+  CHECK(err("[learn]\ntask = \"fashion_mnist\"\nsizes = [784, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\n").find("learn.data_file") !=
+        std::string::npos);
+  CHECK(err("[learn]\ntask = \"fashion_mnist\"\nsizes = [64, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\ndata_file = \"/tmp\"\n").find(":3: learn.sizes") !=
+        std::string::npos);
   CHECK(err("[learn]\ntask = \"digits\"\nsizes = [64, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\ndata_file = \"nope.csv\"\n").find("learn.data_file") !=
         std::string::npos);
 }
