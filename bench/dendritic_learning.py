@@ -26,13 +26,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def variant(model, tag, work, feedback='symmetric', spiking=False, scale=1.0, transported=False):
+def variant(model, tag, work, feedback='symmetric', spiking=False, scale=1.0, transported=False, fast_spikes=False):
     text = open(os.path.join(ROOT, 'models', model)).read()
     text = text.replace('feedback = "symmetric"', f'feedback = "{feedback}"')
     if transported:
         text = text.replace('seed = 1', 'seed = 1\ninterneurons = "transported"')
     n = int(re.search(r'train_examples = (\d+)', text).group(1))
-    if spiking:
+    if spiking and fast_spikes:   # more spikes, longer presentations and probes: less spike noise
+        n = n * 3 // 10
+        text = text.replace('seed = 1', 'seed = 1\nmode = "spiking"\nrate_scale = 20.0\nprobe_duration = 2000.0')
+        text = re.sub(r'presentation = [0-9.]+', 'presentation = 50.0', text)
+    elif spiking:
         n //= 2
         text = text.replace('seed = 1', 'seed = 1\nmode = "spiking"\nrate_scale = 5.0\nprobe_duration = 1000.0')
         text = re.sub(r'presentation = [0-9.]+', 'presentation = 30.0', text)
@@ -62,6 +66,10 @@ def main():
             variant('sacramento2018_regression.toml', 'regression_random', work, 'random', scale=a.scale),
             variant('sacramento2018_regression.toml', 'regression_spiking', work, spiking=True, scale=a.scale),
             variant('sacramento2018_regression.toml', 'regression_transported', work, scale=a.scale, transported=True),
+            variant('sacramento2018_regression.toml', 'regression_spiking-transported', work, spiking=True, scale=a.scale,
+                    transported=True, fast_spikes=True),
+            variant('sacramento2018_regression.toml', 'regression_spiking-transported-random', work, 'random', spiking=True,
+                    scale=a.scale, transported=True, fast_spikes=True),
             variant('sacramento2018_digits.toml', 'digits_symmetric', work, scale=a.scale),
             variant('sacramento2018_digits.toml', 'digits_transported', work, scale=a.scale, transported=True),
             variant('sacramento2018_digits.toml', 'digits_random', work, 'random', scale=a.scale)]
