@@ -5,12 +5,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
+#include "app/text_file.hpp"
 #include "models/dendritic_learning.hpp"
 
 namespace apical::app {
@@ -56,13 +54,8 @@ int cmd_learn(const std::string& file, const std::string& out_dir) {
     fmt::print("  {:>9}  {:>12.5g}  {:>12.5g}  {:>12.5g} {}\n", p.examples, p.error_microcircuit, p.error_backprop, p.error_shallow, angles);
   }
   fs::create_directories(out);
-  const fs::path path = out / "learning.json", tmp = out / fmt::format("learning.json.tmp{}", static_cast<long>(getpid()));
-  {
-    std::ofstream f(tmp);
-    f << curve_json(c, curve, seconds);
-    if (!f.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
+  const fs::path path = out / "learning.json";
+  write_file_atomically(path, curve_json(c, curve, seconds));
   fmt::print("  output             {}\n", path.string());
   return 0;
 }

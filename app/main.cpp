@@ -18,6 +18,7 @@
 #include "app/learn.hpp"
 #include "app/progress.hpp"
 #include "app/summary.hpp"
+#include "app/text_file.hpp"
 #include "core/comm.hpp"
 #include "core/model_file.hpp"
 #include "core/resources.hpp"
@@ -58,16 +59,6 @@ network_spec load_with_overrides(const run_options& o) {
     spec.sim.duration = o.duration;
   }
   return spec;
-}
-
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + fmt::format(".tmp{}", static_cast<long>(getpid()));
-  {
-    std::ofstream out(tmp);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
 }
 
 int cmd_run(const run_options& o) {
@@ -112,7 +103,7 @@ int cmd_run(const run_options& o) {
   app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights)};
   std::cout << app::format_summary(sim, s);
   std::cout << fmt::format("  outputs            {}\n", out.string());
-  write_file_atomically(out / "summary.json", app::summary_json(sim, s));
+  app::write_file_atomically(out / "summary.json", app::summary_json(sim, s));
   return 0;
 }
 

@@ -29,7 +29,6 @@ class backprop_mlp {
   /// One step of gradient descent with learning rate lr per layer.
   void train(const Eigen::VectorXd& x, const Eigen::VectorXd& t, const std::vector<double>& lr);
 
-  const std::vector<Eigen::MatrixXd>& weights() const { return W_; }
   /// Output potentials a_N of the last forward pass.
   const Eigen::VectorXd& output_potential() const { return a_.back(); }
   double gain(std::size_t k) const { return k == W_.size() ? cell_.basal_output() : cell_.basal_hidden(); }

@@ -57,11 +57,13 @@ void dendritic_microcircuit::set_self_predicting() {
   }
 }
 
+Eigen::VectorXd dendritic_microcircuit::top_down(std::size_t k, const Eigen::VectorXd& r_above) const {
+  if (c_.feedback == feedback_mode::symmetric) return W_up[k].transpose() * r_above;
+  return W_down[k - 1] * r_above;
+}
+
 Eigen::VectorXd dendritic_microcircuit::apical(std::size_t k, const Eigen::VectorXd& x) const {
-  const Eigen::VectorXd above = rate(k + 1, x);
-  if (c_.feedback == feedback_mode::symmetric)
-    return W_up[k].transpose() * above + W_PI[k - 1] * interneuron_rate(k);
-  return W_down[k - 1] * above + W_PI[k - 1] * interneuron_rate(k);
+  return top_down(k, rate(k + 1, x)) + W_PI[k - 1] * interneuron_rate(k);
 }
 
 std::vector<Eigen::MatrixXd> dendritic_microcircuit::forward_inductions(const Eigen::VectorXd& x) const {
@@ -81,9 +83,7 @@ void dendritic_microcircuit::step(const Eigen::VectorXd& x, const Eigen::VectorX
   for (std::size_t k = 1; k < N_; ++k) r_I[k - 1] = interneuron_rate(k);
   for (std::size_t k = 1; k <= N_; ++k) v_B[k - 1] = W_up[k - 1] * r[k - 1];
   for (std::size_t k = 1; k < N_; ++k) {
-    v_A[k - 1] = (c_.feedback == feedback_mode::symmetric ? Eigen::VectorXd(W_up[k].transpose() * r[k + 1])
-                                                          : Eigen::VectorXd(W_down[k - 1] * r[k + 1])) +
-                 W_PI[k - 1] * r_I[k - 1];
+    v_A[k - 1] = top_down(k, r[k + 1]) + W_PI[k - 1] * r_I[k - 1];
     v_I[k - 1] = W_IP[k - 1] * r[k];
   }
   // plasticity from the state at the step's start
@@ -176,21 +176,12 @@ void dendritic_microcircuit::settle(const Eigen::VectorXd& x, const Eigen::Vecto
   }
   if (target) {
     Eigen::VectorXd& uN = u[N_ - 1];
-    for (Eigen::Index i = 0; i < uN.size(); ++i) {
-      // the fixed point of -g_lk u + g_B (v_B - u) + i_som(u) = 0 with the conductance nudging
-      const double t = (*target)(i), span = p.E_exc - p.E_inh;
-      const double g_exc = std::max(0.0, p.g_som * (t - p.E_inh) / span), g_inh = std::max(0.0, -p.g_som * (t - p.E_exc) / span);
-      uN(i) = (p.g_B * v_B[N_ - 1](i) + g_exc * p.E_exc + g_inh * p.E_inh) / (p.g_lk + p.g_B + g_exc + g_inh);
-    }
+    for (Eigen::Index i = 0; i < uN.size(); ++i) uN(i) = p.nudged_fixed_point(p.g_B, v_B[N_ - 1](i), p.g_som, (*target)(i));
   }
   for (std::size_t k = N_ - 1; k >= 1; --k) {   // top-down pass
     const Eigen::VectorXd v_I = W_IP[k - 1] * phi(u[k - 1]);
     Eigen::VectorXd& ui = u_I[k - 1];
-    for (Eigen::Index i = 0; i < ui.size(); ++i) {
-      const double t = u[k](i), span = p.E_exc - p.E_inh;
-      const double g_exc = std::max(0.0, p.g_som_I * (t - p.E_inh) / span), g_inh = std::max(0.0, -p.g_som_I * (t - p.E_exc) / span);
-      ui(i) = (p.g_D * v_I(i) + g_exc * p.E_exc + g_inh * p.E_inh) / (p.g_lk + p.g_D + g_exc + g_inh);
-    }
+    for (Eigen::Index i = 0; i < ui.size(); ++i) ui(i) = p.nudged_fixed_point(p.g_D, v_I(i), p.g_som_I, u[k](i));
     u[k - 1] = (p.g_B * v_B[k - 1] + p.g_A * apical(k, x)) / (p.g_lk + p.g_B + p.g_A);
   }
 }
@@ -224,7 +215,5 @@ Eigen::VectorXd dendritic_microcircuit::predict_potential(const Eigen::VectorXd&
   }
   return a;
 }
-
-Eigen::VectorXd dendritic_microcircuit::predict(const Eigen::VectorXd& x) const { return phi(predict_potential(x)); }
 
 }  // namespace apical

@@ -99,9 +99,7 @@ class dendritic_microcircuit {
   /// presentation would make, per ms; in spiking mode the average removes most
   /// of the spike noise).
   std::vector<Eigen::MatrixXd> mean_forward_inductions(const Eigen::VectorXd& x, const Eigen::VectorXd& target, double duration);
-  /// Output rates of the feed-forward pass (the self-predicting network without nudging).
-  Eigen::VectorXd predict(const Eigen::VectorXd& x) const;
-  /// Output potentials of the same pass.
+  /// Output potentials of the feed-forward pass (the self-predicting network without nudging).
   Eigen::VectorXd predict_potential(const Eigen::VectorXd& x) const;
 
  private:
@@ -111,6 +109,8 @@ class dendritic_microcircuit {
   Eigen::VectorXd rate(std::size_t k, const Eigen::VectorXd& x) const {
     return k == 0 ? x : c_.spiking ? trace_[k - 1] : phi(u[k - 1]);
   }
+  /// The top-down input to hidden layer k's apical dendrites from rates r_above.
+  Eigen::VectorXd top_down(std::size_t k, const Eigen::VectorXd& r_above) const;
   Eigen::VectorXd interneuron_rate(std::size_t k) const { return c_.spiking ? trace_I_[k - 1] : phi(u_I[k - 1]); }
   /// Spiking mode: draws the spikes of potentials v and updates the trace.
   void spike(const Eigen::VectorXd& v, Eigen::VectorXd& trace);

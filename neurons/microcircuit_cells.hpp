@@ -20,6 +20,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "neurons/parameters.hpp"
 
@@ -51,11 +52,20 @@ struct microcircuit_params {
   double basal_hidden() const { return g_B / (g_lk + g_B + g_A); }
   double basal_output() const { return g_B / (g_lk + g_B); }
   double interneuron_gain() const { return g_D / (g_lk + g_D); }
-  /// The nudging current towards target t at potential u (conductances clipped at 0).
-  double nudge(double g, double t, double u) const {
+  /// The nudging conductances {g_exc, g_inh} of total g towards target t (clipped at 0).
+  std::pair<double, double> nudging(double g, double t) const {
     const double span = E_exc - E_inh;
-    const double g_exc = std::max(0.0, g * (t - E_inh) / span), g_inh = std::max(0.0, -g * (t - E_exc) / span);
+    return {std::max(0.0, g * (t - E_inh) / span), std::max(0.0, -g * (t - E_exc) / span)};
+  }
+  /// The nudging current towards target t at potential u.
+  double nudge(double g, double t, double u) const {
+    const auto [g_exc, g_inh] = nudging(g, t);
     return g_exc * (E_exc - u) + g_inh * (E_inh - u);
+  }
+  /// Steady state of a soma with leak g_lk, one dendritic input g_d v and nudging g towards t.
+  double nudged_fixed_point(double g_d, double v, double g, double t) const {
+    const auto [g_exc, g_inh] = nudging(g, t);
+    return (g_d * v + g_exc * E_exc + g_inh * E_inh) / (g_lk + g_d + g_exc + g_inh);
   }
 };
 

@@ -11,6 +11,19 @@
 
 namespace apical {
 
+namespace {
+
+/// At least one spike in the step, with probability 1 - e^{-mean} (u >= e^{-mean}),
+/// unless in dead time; updates the dead-time counter. Branch-free: it vectorises.
+inline bool draw_spike(double mean, double u, std::int32_t n_ref, std::int32_t& ref_count) {
+  const std::int32_t r = ref_count;
+  const bool fire = r == 0 && u >= exp_vec(-mean);
+  ref_count = fire ? n_ref : (r > 0 ? r - 1 : 0);
+  return fire;
+}
+
+}  // namespace
+
 std::optional<param_error> pyramidal_2c_params::validate() const {
   for (auto [k, v, u] : {std::tuple{"C_m", C_m, "pF"}, {"g_L", g_L, "nS"}, {"tau_syn_ex", tau_syn_ex, "ms"}, {"tau_syn_in", tau_syn_in, "ms"},
                          {"C_d", C_d, "pF"}, {"g_L_d", g_L_d, "nS"}, {"tau_syn_ex_d", tau_syn_ex_d, "ms"},
@@ -147,11 +160,8 @@ void pyramidal_2c::advance_exact_block(std::size_t begin, std::size_t end, step_
     Ii[li] *= P_ind;
     ge[li] *= P_ex;
     gi[li] *= P_in;
-    // at least one spike with probability 1 - e^{-phi(U) h}: u >= e^{-phi h}
     const double mean = h * p.phi_max / (1.0 + p.rate_slope * exp_vec(p.beta * (p.theta - Un)));
-    const std::int32_t r = rc[li];
-    const bool fire = r == 0 && u[li] >= exp_vec(-mean);
-    rc[li] = fire ? n_ref : (r > 0 ? r - 1 : 0);
+    const bool fire = draw_spike(mean, u[li], n_ref, rc[li]);
     fired[li] = fire;
     any |= fire;
   }
@@ -195,9 +205,7 @@ void pyramidal_2c::update(std::size_t begin, std::size_t end, step_context& ctx)
     }
     advance_odeint(i, I_stim);
     const double mean = p_.phi(V_m[i]) * h_;
-    const std::int32_t r = ref_count[i];
-    const bool fire = r == 0 && ctx.work[li] >= exp_vec(-mean);
-    ref_count[i] = fire ? n_ref_ : (r > 0 ? r - 1 : 0);
+    const bool fire = draw_spike(mean, ctx.work[li], n_ref_, ref_count[i]);
     ctx.scratch[li] = fire;
     any |= fire;
   }

@@ -36,9 +36,7 @@ urbanczik_synapses::urbanczik_synapses(const plasticity_params& rule, const pyra
     : plastic_synapses(projection, std::move(store), h), rule_(rule), neuron_(neuron), V_d_(V_d), tau_s_(tau_s) {
   const double tau_L = neuron.tau_L_d();
   c_ = tau_s / (neuron.g_L_d * (tau_L - tau_s));
-  P_L_ = std::exp(-h / tau_L);
-  P_s_ = std::exp(-h / tau_s);
-  P_Delta_ = std::exp(-h / rule.tau_Delta);
+  grow_powers(2);   // [1]: the one-step decays of the time-driven update
   scale_ = rule.eta * 225.0 * neuron.C_d;
   w0_.assign(w_.begin(), w_.end());
   I_.assign(w_.size(), 0.0);
@@ -50,40 +48,40 @@ urbanczik_synapses::urbanczik_synapses(const plasticity_params& rule, const pyra
   spikes_.assign(neurons, 0);
 }
 
+double urbanczik_synapses::take_dPI(std::size_t n) {
+  const double v = neuron_.prediction(V_d_[n]);
+  const double dPI = (double(spikes_[n]) - neuron_.phi(v) * h_) * neuron_.log_slope(v);
+  spikes_[n] = 0;
+  return dPI;
+}
+
 void urbanczik_synapses::step_time_driven() {
-  const double h = h_;
   dPI_now_.resize(spikes_.size());
-  for (std::size_t n = 0; n < spikes_.size(); ++n) {
-    const double v = neuron_.prediction(V_d_[n]);
-    dPI_now_[n] = (double(spikes_[n]) - neuron_.phi(v) * h) * neuron_.log_slope(v);
-    spikes_[n] = 0;
-  }
+  for (std::size_t n = 0; n < spikes_.size(); ++n) dPI_now_[n] = take_dPI(n);
+  const double P_L = pow_L_[1], P_s = pow_s_[1], P_Delta = pow_Delta_[1];
   for (std::uint32_t g = 0; g < pre_.size(); ++g) {
     pre_trace& pre = pre_[g];
     if (pre.k_last < 0) continue;   // no spike yet: PSP zero
-    pre.x_L *= P_L_;                // now at the step's end
-    pre.x_s *= P_s_;
+    pre.x_L *= P_L;                 // now at the step's end
+    pre.x_s *= P_s;
     const double psp = c_ * (pre.x_L - pre.x_s);
     const delay_group& grp = store_.group(g);
     for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
       const double PI = psp * dPI_now_[target_[j]];
       I_[j] += PI;
-      E_[j] = E_[j] * P_Delta_ + PI;
+      E_[j] = E_[j] * P_Delta + PI;
     }
   }
 }
 
 void urbanczik_synapses::end_step(step_t k) {
   if (rule_.time_driven) return step_time_driven();
-  const double h = h_;
   for (std::size_t n = 0; n < hist_.size(); ++n) {
     if (readers_[n] == 0) continue;
     history& hs = hist_[n];
     if (hs.dPI.size() == hs.head) hs.first = k;   // empty: the history restarts here
-    const double v = neuron_.prediction(V_d_[n]);
-    hs.dPI.push_back((double(spikes_[n]) - neuron_.phi(v) * h) * neuron_.log_slope(v));
+    hs.dPI.push_back(take_dPI(n));
     hs.need.push_back(0);
-    spikes_[n] = 0;
     prune(hs);
   }
 }
@@ -173,12 +171,6 @@ void urbanczik_synapses::grow_powers(std::size_t n) {
     pow_s_.push_back(std::exp(-double(i) * h_ / tau_s_));
     pow_Delta_.push_back(std::exp(-double(i) * h_ / rule_.tau_Delta));
   }
-}
-
-std::size_t urbanczik_synapses::history_size() const {
-  std::size_t s = 0;
-  for (const auto& hs : hist_) s += hs.dPI.size() - hs.head;
-  return s;
 }
 
 std::size_t urbanczik_synapses::bytes() const {

@@ -49,9 +49,6 @@ class urbanczik_synapses final : public plastic_synapses {
   void end_step(step_t k) override;
   std::size_t bytes() const override;
 
-  /// History entries held over all neurons (tests: pruning).
-  std::size_t history_size() const;
-
  private:
   struct pre_trace {
     step_t k_last = -1;          // step of the last arrival (-1: none yet)
@@ -65,6 +62,8 @@ class urbanczik_synapses final : public plastic_synapses {
   };
   void prune(history& hist);
   void step_time_driven();
+  /// dPI of local neuron n for the step just finished: (n_spikes - phi(V*_w) h) h(V*_w); clears its spike count.
+  double take_dPI(std::size_t n);
   /// Extends the tables of e^{-i h/tau} to i < n.
   void grow_powers(std::size_t n);
 
@@ -73,7 +72,6 @@ class urbanczik_synapses final : public plastic_synapses {
   const double* V_d_;
   double tau_s_;                    // ms, the receptor's current time constant
   double c_;                        // K's amplitude tau_s / (g_L_d (tau_L - tau_s)), mV/pA
-  double P_L_, P_s_, P_Delta_;      // e^{-h/tau} per step
   double scale_;                    // eta kappa
   std::vector<float> w0_;           // initial weights
   std::vector<double> I_, E_;       // per synapse: integral of PI, and of PI low-pass weighted
