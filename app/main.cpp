@@ -1,15 +1,21 @@
 // The `apical` program: run a model file, or describe it without running.
-//   apical run MODEL.toml [--threads N] [--seed S] [--duration T] [--out DIR]
-//   apical info MODEL.toml
+//   apical run MODEL.toml [--threads N] [--seed S] [--duration T] [--out DIR] [--set KEY=VALUE]...
+//   apical sweep MODEL.toml --vary KEY=V1,V2,... [--vary ...] [--set KEY=VALUE]... [--out DIR]
+//   apical info MODEL.toml [--set KEY=VALUE]...
+//   apical plot DIR [--out OUTDIR]
 //   apical models
 // Exit codes: 0 success, 2 bad input (the message names file, line and key),
 // 1 any other failure.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <set>
 
 #include <CLI/CLI.hpp>
@@ -44,10 +50,25 @@ struct run_options {
   std::string out;
   std::string progress = "auto";
   bool csv = false;
+  std::vector<std::string> sets;   // KEY=VALUE overrides of model-file keys
 };
 
-network_spec load_with_overrides(const run_options& o) {
-  network_spec spec = load_model_file(o.model);
+std::vector<key_override> overrides_of(const std::vector<std::string>& assignments) {
+  std::vector<key_override> out;
+  for (const auto& a : assignments) {
+    try {
+      out.push_back(parse_override(a));
+    } catch (const std::invalid_argument& e) {
+      throw bad_input(fmt::format("--set {}", e.what()));
+    }
+  }
+  return out;
+}
+
+network_spec load_with_overrides(const run_options& o, std::vector<key_override> more = {}) {
+  std::vector<key_override> overrides = overrides_of(o.sets);
+  overrides.insert(overrides.end(), more.begin(), more.end());
+  network_spec spec = load_model_file(o.model, overrides);
   if (o.threads > 0) spec.sim.threads = o.threads;
   if (o.seed >= 0) spec.sim.seed = static_cast<std::uint64_t>(o.seed);
   if (o.duration >= 0) {
@@ -61,12 +82,19 @@ network_spec load_with_overrides(const run_options& o) {
   return spec;
 }
 
-int cmd_run(const run_options& o) {
-  network_spec spec = load_with_overrides(o);
+/// What a sweep tabulates of one run.
+struct run_outcome {
+  std::vector<std::pair<std::string, double>> rates;   // Hz per population
+  std::uint64_t spikes = 0;
+  double run_s = 0;
+};
+
+/// Builds and runs `spec`, writes its outputs under `out`; prints the summary
+/// when `print_summary` (else only the outputs line).
+run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o, bool print_summary) {
   const bool any_spike_recorder = std::any_of(spec.recorders.begin(), spec.recorders.end(),
                                               [](const recorder_spec& r) { return r.type == recorder_spec::kind::spikes; });
   if (!any_spike_recorder) spec.recorders.push_back({});   // record every population's spikes by default
-  const fs::path out = o.out.empty() ? fs::path("out") / fs::path(o.model).stem() : fs::path(o.out);
 
   simulation sim(spec);
   const bool root = sim.comm().rank() == 0;   // with MPI, rank 0 reports and writes
@@ -82,7 +110,7 @@ int cmd_run(const run_options& o) {
   // collective under MPI: every rank takes part, rank 0 writes
   std::vector<weight_table> weights;
   if (sim.plastic_synapses() > 0) weights = sim.plastic_weights();
-  if (!root) return 0;
+  if (!root) return {};
 
   fs::create_directories(out);
   // a previous run's summary must not vouch for this run's files while they are written
@@ -101,9 +129,73 @@ int cmd_run(const run_options& o) {
   }
 
   app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights)};
-  std::cout << app::format_summary(sim, s);
+  if (print_summary) std::cout << app::format_summary(sim, s);
   std::cout << fmt::format("  outputs            {}\n", out.string());
   app::write_file_atomically(out / "summary.json", app::summary_json(sim, s));
+  run_outcome r;
+  for (const auto& l : sim.spikes()) {
+    r.rates.emplace_back(l.population, spec.sim.duration > 0 ? double(l.count) / l.size / (spec.sim.duration * 1e-3) : 0.0);
+    r.spikes += l.count;
+  }
+  r.run_s = sim.phases().run;
+  return r;
+}
+
+fs::path out_dir(const run_options& o) { return o.out.empty() ? fs::path("out") / fs::path(o.model).stem() : fs::path(o.out); }
+
+int cmd_run(const run_options& o) {
+  run_to(load_with_overrides(o), out_dir(o), o, true);
+  return 0;
+}
+
+/// Runs every combination of the --vary values (the last key varies fastest)
+/// into OUT/000, OUT/001, ... and tabulates them in OUT/sweep.csv. Every
+/// combination is validated before the first run.
+int cmd_sweep(const run_options& o, const std::vector<std::string>& varies) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+  for (const auto& v : varies) {
+    key_override kv;
+    try {
+      kv = parse_override(v);
+    } catch (const std::invalid_argument& e) {
+      throw bad_input(fmt::format("--vary {}", e.what()));
+    }
+    axes.emplace_back(kv.key, split_values(kv.value));
+  }
+  std::size_t combos = 1;
+  for (const auto& a : axes) combos *= a.second.size();
+  auto combination = [&](std::size_t k) {
+    std::vector<key_override> c(axes.size());
+    for (std::size_t i = axes.size(); i-- > 0;) {
+      c[i] = {axes[i].first, axes[i].second[k % axes[i].second.size()]};
+      k /= axes[i].second.size();
+    }
+    return c;
+  };
+  std::vector<network_spec> specs;
+  for (std::size_t k = 0; k < combos; ++k) specs.push_back(load_with_overrides(o, combination(k)));
+  const fs::path out = out_dir(o);
+  std::string csv = "run";
+  for (const auto& a : axes) csv += "," + a.first;
+  bool header_done = false;
+  for (std::size_t k = 0; k < combos; ++k) {
+    std::string row = fmt::format("{:03}", k);
+    for (const auto& c : combination(k))   // CSV: quoted when the value holds a comma or a quote
+      row += "," + (c.value.find_first_of(",\"") == std::string::npos ? c.value : "\"" + std::regex_replace(c.value, std::regex("\""), "\"\"") + "\"");
+    fmt::print(stderr, "apical sweep: run {} of {}: {}\n", k + 1, combos, row.substr(4));
+    const run_outcome r = run_to(std::move(specs[k]), out / fmt::format("{:03}", k), o, false);
+    if (!header_done) {
+      for (const auto& [pop, rate] : r.rates) csv += ",rate_" + pop + "_Hz";
+      csv += ",spikes,run_s\n";
+      header_done = true;
+    }
+    for (const auto& [pop, rate] : r.rates) row += fmt::format(",{:.6f}", rate);
+    csv += row + fmt::format(",{},{:.3f}\n", r.spikes, r.run_s);
+  }
+  if (communicator().rank() == 0) {
+    app::write_file_atomically(out / "sweep.csv", csv);
+    fmt::print("apical sweep: {} runs; table {}\n", combos, (out / "sweep.csv").string());
+  }
   return 0;
 }
 
@@ -149,6 +241,28 @@ int cmd_info(const run_options& o) {
   return 0;
 }
 
+/// Hands over to app/apical_plot.py (matplotlib): found through
+/// $APICAL_PLOT_SCRIPT, next to this executable, or in the source tree; run by
+/// Debian's /usr/bin/python3, whose packages (python3-matplotlib, -h5py) it needs.
+int cmd_plot(const std::string& dir, const std::string& out) {
+  fs::path script;
+  if (const char* env = std::getenv("APICAL_PLOT_SCRIPT")) script = env;
+  if (script.empty()) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec && fs::exists(exe.parent_path() / "apical_plot.py")) script = exe.parent_path() / "apical_plot.py";
+  }
+  if (script.empty()) script = fs::path(APICAL_SOURCE_DIR) / "app" / "apical_plot.py";
+  const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  std::vector<std::string> args{python, script.string(), dir};
+  if (!out.empty()) args.insert(args.end(), {"--out", out});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execvp(python.c_str(), argv.data());
+  throw std::runtime_error(fmt::format("cannot start {} for {}: {}", python, script.string(), std::strerror(errno)));
+}
+
 int cmd_models() {
   for (const auto& name : model_names()) {
     const model_info* m = find_model(name);
@@ -190,8 +304,25 @@ int main(int argc, char** argv) {
   run->add_option("--progress", o.progress, "progress bar on stderr: auto (when a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   run->add_flag("--csv", o.csv, "also write spikes.csv");
+  const char* set_help = "override a model-file key, e.g. population.E.tau_m=15 (repeatable; docs/user_guide.md)";
+  run->add_option("--set", o.sets, set_help);
+  std::vector<std::string> varies;
+  auto* sweep = app.add_subcommand("sweep", "run a model file for every combination of parameter values, tabulated in sweep.csv");
+  sweep->add_option("model", o.model, "model file (TOML)")->required();
+  sweep->add_option("--vary", varies, "KEY=V1,V2,... values of a model-file key (repeatable: every combination)")->required();
+  sweep->add_option("--set", o.sets, set_help);
+  sweep->add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 1024));
+  sweep->add_option("--seed", o.seed, "master random seed")->check(CLI::NonNegativeNumber);
+  sweep->add_option("--duration", o.duration, "biological time to simulate [ms]")->check(CLI::NonNegativeNumber);
+  sweep->add_option("--out", o.out, "output directory (default out/<model name>): one folder per run and sweep.csv");
+  sweep->add_option("--progress", o.progress, "progress bar on stderr: auto, always, never")->check(CLI::IsMember({"auto", "always", "never"}));
   auto* info = app.add_subcommand("info", "print sizes and a memory estimate without running");
   info->add_option("model", o.model, "model file (TOML)")->required();
+  info->add_option("--set", o.sets, set_help);
+  std::string plot_dir, plot_out;
+  auto* plot = app.add_subcommand("plot", "raster, rate histograms, weights and state traces of a run's outputs, as PNG");
+  plot->add_option("dir", plot_dir, "output directory of apical run")->required();
+  plot->add_option("--out", plot_out, "where the PNG files go (default DIR/plots)");
   auto* models = app.add_subcommand("models", "list neuron and source models with their parameters");
   std::string learn_file, learn_out;
   auto* learn = app.add_subcommand("learn", "train the dendritic microcircuit beside exact back-prop (learning file, TOML)");
@@ -205,8 +336,10 @@ int main(int argc, char** argv) {
   }
   try {
     if (run->parsed()) return cmd_run(o);
+    if (sweep->parsed()) return cmd_sweep(o, varies);
     if (info->parsed()) return cmd_info(o);
     if (models->parsed()) return cmd_models();
+    if (plot->parsed()) return cmd_plot(plot_dir, plot_out);
     if (learn->parsed()) return app::cmd_learn(learn_file, learn_out);
   } catch (const model_error& e) {
     if (root) fmt::print(stderr, "apical: error: {}\n", e.what());

@@ -601,8 +601,10 @@ value parse_toml(const std::string& text, const std::string& name) {
   }
 }
 
-network_spec parse_model(const std::string& text, const std::string& name, const std::string& base_dir) {
-  const value root = parse_toml(text, name);
+network_spec parse_model(const std::string& text, const std::string& name, const std::string& base_dir,
+                         const std::vector<key_override>& overrides) {
+  value root = parse_toml(text, name);
+  apply_overrides(root, overrides);
   reader r{name, base_dir};
   r.only(root, "(top level)", {"simulation", "microcircuit", "population", "projection", "stimulus", "recorder"});
   network_spec net;
@@ -617,13 +619,13 @@ network_spec parse_model(const std::string& text, const std::string& name, const
   return net;
 }
 
-network_spec load_model_file(const std::string& path) {
+network_spec load_model_file(const std::string& path, const std::vector<key_override>& overrides) {
   std::ifstream in(path);
   if (!in) throw model_error(path, 0, "(file)", "cannot open the model file");
   std::stringstream ss;
   ss << in.rdbuf();
   const auto dir = std::filesystem::path(path).parent_path();
-  return parse_model(ss.str(), path, dir.empty() ? "." : dir.string());
+  return parse_model(ss.str(), path, dir.empty() ? "." : dir.string(), overrides);
 }
 
 void check_network(const network_spec& spec) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/network.hpp"
+#include "core/overrides.hpp"
 
 namespace apical {
 
@@ -23,11 +24,13 @@ class model_error : public std::runtime_error {
   std::string key_;
 };
 
-/// Parses and validates a model file. Throws model_error.
-network_spec load_model_file(const std::string& path);
+/// Parses and validates a model file, with command-line overrides of its keys
+/// applied first (core/overrides.hpp). Throws model_error.
+network_spec load_model_file(const std::string& path, const std::vector<key_override>& overrides = {});
 /// Same, from text (`name` stands for the file in messages; relative spike
 /// files are looked up in `base_dir`).
-network_spec parse_model(const std::string& text, const std::string& name, const std::string& base_dir = ".");
+network_spec parse_model(const std::string& text, const std::string& name, const std::string& base_dir = ".",
+                         const std::vector<key_override>& overrides = {});
 
 /// Checks a description built in code (the same rules as the loader; errors
 /// name the key without a line).

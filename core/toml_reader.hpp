@@ -30,6 +30,8 @@ struct reader {
     return static_cast<unsigned>(loc.line());
   }
   [[noreturn]] void fail(const value& at, const std::string& key, const std::string& msg) const {
+    // a value set on the command line is named by its override (core/overrides.hpp)
+    if (const auto where = at.location().file_name(); where.rfind("--set ", 0) == 0) throw model_error(where, 0, key, msg);
     throw model_error(file, line_of(at), key, msg);
   }
 

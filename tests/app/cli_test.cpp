@@ -150,3 +150,64 @@ TEST_CASE("apical run writes SONATA spikes, a state report and a summary") {
   CHECK(run("info small.toml", "good").code == 0);
   CHECK(run("models", "good").code == 0);
 }
+
+TEST_CASE("apical sweep runs every combination and tabulates the rates; a bad value stops it before any run") {
+  const fs::path out = "cli_sweep_out";
+  fs::remove_all(out);
+  write("sweep.toml", small_model);
+  auto r = run("sweep sweep.toml --vary population.exc.I_e=300,400 --vary simulation.seed=1,2 --progress never --out " + out.string(),
+               "sweep");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  std::ifstream in(out / "sweep.csv");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0] == "run,population.exc.I_e,simulation.seed,rate_exc_Hz,rate_inh_Hz,spikes,run_s");
+  CHECK(lines[1].rfind("000,300,1,", 0) == 0);
+  CHECK(lines[4].rfind("003,400,2,", 0) == 0);
+  for (const char* d : {"000", "001", "002", "003"}) CHECK(fs::exists(out / d / "summary.json"));
+  // I_e = 300 pA stays below the threshold of lif_exp (16 mV above rest at 400 pA, 12 at 300)
+  auto exc_rate = [&](int i) {
+    std::string line = lines[i];
+    for (int k = 0; k < 3; ++k) line = line.substr(line.find(',') + 1);
+    return std::stod(line.substr(0, line.find(',')));
+  };
+  CHECK(exc_rate(1) == 0.0);
+  CHECK(exc_rate(3) > 10.0);
+
+  fs::remove_all(out);
+  r = run("sweep sweep.toml --vary population.exc.I_e=300,-1 --vary population.exc.tau_m=10,-3 --out " + out.string(), "sweep_bad");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--set population.exc.tau_m=-3: population[0].params.tau_m: must be > 0 ms") != std::string::npos);
+  CHECK(!fs::exists(out));
+}
+
+TEST_CASE("apical plot draws raster, rates, weights and state of a run as PNG files") {
+  const fs::path out = "cli_plot_out";
+  fs::remove_all(out);
+  // a run with plastic weights recorded over time and state reports
+  auto r = run(std::string("run ") + APICAL_SOURCE_DIR + "/models/urbanczik_senn2014.toml --duration 1000 --progress never --out " +
+                   out.string(),
+               "plot_run");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  r = run("plot " + out.string() + " --out " + (out / "figures").string(), "plot");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  for (const char* name : {"raster.png", "rates.png", "weights.png", "state.png"}) {
+    const fs::path png = out / "figures" / name;
+    INFO(png);
+    REQUIRE(fs::exists(png));
+    CHECK(fs::file_size(png) > 10000);   // a drawn figure, not an empty canvas
+    std::ifstream f(png, std::ios::binary);
+    char sig[8] = {};
+    f.read(sig, 8);
+    CHECK(std::string(sig + 1, 3) == "PNG");
+  }
+  for (const auto& e : fs::directory_iterator(out / "figures")) CHECK(e.path().extension() == ".png");
+
+  r = run("plot cli_no_such_dir", "plot_bad");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("apical plot: error: cli_no_such_dir") != std::string::npos);
+}
