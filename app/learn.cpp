@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "app/text_file.hpp"
+#include "core/atomic_file.hpp"
 #include "models/dendritic_learning.hpp"
 
 namespace apical::app {

@@ -1,6 +1,8 @@
 // The `apical` program: run a model file, or describe it without running.
 //   apical run MODEL.toml [--threads N] [--seed S] [--duration T] [--out DIR] [--set KEY=VALUE]...
 //   apical sweep MODEL.toml --vary KEY=V1,V2,... [--vary ...] [--set KEY=VALUE]... [--out DIR]
+//   apical run MODEL.toml --checkpoint-every T [...]      then, after an interruption:
+//   apical resume DIR [--threads N]
 //   apical info MODEL.toml [--set KEY=VALUE]...
 //   apical plot DIR [--out OUTDIR]
 //   apical models
@@ -17,6 +19,7 @@
 #include <iostream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -24,7 +27,8 @@
 #include "app/learn.hpp"
 #include "app/progress.hpp"
 #include "app/summary.hpp"
-#include "app/text_file.hpp"
+#include "core/atomic_file.hpp"
+#include "core/checkpoint.hpp"
 #include "core/comm.hpp"
 #include "core/model_file.hpp"
 #include "core/resources.hpp"
@@ -51,7 +55,30 @@ struct run_options {
   std::string progress = "auto";
   bool csv = false;
   std::vector<std::string> sets;   // KEY=VALUE overrides of model-file keys
+  double checkpoint_every = 0;     // ms; 0: no checkpoints
 };
+
+/// The run's checkpoints: OUT/checkpoint.apc, replaced every `every` ms of
+/// biological time (the run goes on in pieces of that length: run(a); run(b)
+/// gives the same spikes as run(a + b), core/partition.cpp).
+constexpr const char* checkpoint_name = "checkpoint.apc";
+
+/// What `apical resume` needs to build the run's network again.
+checkpoint_header header_of(const run_options& o) {
+  checkpoint_header h;
+  std::ifstream in(o.model);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  h.model_text = ss.str();
+  h.model_path = o.model;
+  const fs::path dir = fs::path(o.model).parent_path();
+  h.base_dir = fs::absolute(dir.empty() ? fs::path(".") : dir).string();
+  h.overrides = o.sets;
+  if (o.seed >= 0) h.overrides.push_back(fmt::format("simulation.seed={}", o.seed));
+  if (o.duration >= 0) h.overrides.push_back(fmt::format("simulation.duration={}", o.duration));
+  h.checkpoint_every = o.checkpoint_every;
+  return h;
+}
 
 std::vector<key_override> overrides_of(const std::vector<std::string>& assignments) {
   std::vector<key_override> out;
@@ -89,23 +116,45 @@ struct run_outcome {
   double run_s = 0;
 };
 
-/// Builds and runs `spec`, writes its outputs under `out`; prints the summary
-/// when `print_summary` (else only the outputs line).
-run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o, bool print_summary) {
+/// Builds and runs `spec` (from a checkpoint's state when `resume` is given),
+/// writes its outputs under `out`; prints the summary when `print_summary`
+/// (else only the outputs line). With `checkpoints`, writes OUT/checkpoint.apc
+/// every header.checkpoint_every ms.
+run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o, bool print_summary,
+                   const checkpoint_header* checkpoints = nullptr, const checkpoint_file* resume = nullptr) {
   const bool any_spike_recorder = std::any_of(spec.recorders.begin(), spec.recorders.end(),
                                               [](const recorder_spec& r) { return r.type == recorder_spec::kind::spikes; });
   if (!any_spike_recorder) spec.recorders.push_back({});   // record every population's spikes by default
 
   simulation sim(spec);
   const bool root = sim.comm().rank() == 0;   // with MPI, rank 0 reports and writes
+  if ((checkpoints || resume) && sim.comm().distributed()) throw bad_input("checkpoints do not run under MPI yet");
   if (root) fmt::print(stderr, "apical: building {} ...\n", spec.sim.name);
+  if (resume) restore_checkpoint(out / checkpoint_name, *resume, sim);   // builds, then restores
   sim.build();
+  const double h = spec.sim.resolution;
+  const step_t total = steps_exact(spec.sim.duration, h);
+  step_t done = sim.current_step();
+  if (done > total) throw bad_input(fmt::format("the checkpoint is at {} ms, past the run's end", sim.time()));
   if (root)
-    fmt::print(stderr, "apical: built {} neurons, {} synapses in {:.2f} s; running {} ms on {} thread(s)\n", sim.neurons(),
-               sim.synapses(), sim.phases().build, spec.sim.duration, spec.sim.threads);
+    fmt::print(stderr, "apical: built {} neurons, {} synapses in {:.2f} s; running {} ms{} on {} thread(s)\n", sim.neurons(),
+               sim.synapses(), sim.phases().build, spec.sim.duration - sim.time(),
+               resume ? fmt::format(" from {} ms", sim.time()) : "", spec.sim.threads);
   const bool show = root && (o.progress == "always" || (o.progress == "auto" && isatty(fileno(stderr))));
-  app::progress_bar bar(show, spec.sim.duration);
-  sim.run(spec.sim.duration, bar.callback());
+  app::progress_bar bar(show, spec.sim.duration - sim.time());
+  if (!checkpoints) {
+    sim.run(spec.sim.duration - sim.time(), bar.callback());
+  } else {
+    fs::create_directories(out);
+    const step_t every = std::max<step_t>(1, std::llround(checkpoints->checkpoint_every / h));
+    const step_t first = done;
+    while (done < total) {
+      const step_t piece = std::min(every - done % every, total - done);   // checkpoints at multiples of `every`
+      sim.run(double(piece) * h, [&](double f) { bar.update((double(done - first) + f * double(piece)) / double(total - first)); });
+      done += piece;
+      write_checkpoint(out / checkpoint_name, *checkpoints, sim);
+    }
+  }
   bar.finish();
   // collective under MPI: every rank takes part, rank 0 writes
   std::vector<weight_table> weights;
@@ -131,11 +180,11 @@ run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o,
   app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights)};
   if (print_summary) std::cout << app::format_summary(sim, s);
   std::cout << fmt::format("  outputs            {}\n", out.string());
-  app::write_file_atomically(out / "summary.json", app::summary_json(sim, s));
+  write_file_atomically(out / "summary.json", app::summary_json(sim, s));
   run_outcome r;
   for (const auto& l : sim.spikes()) {
-    r.rates.emplace_back(l.population, spec.sim.duration > 0 ? double(l.count) / l.size / (spec.sim.duration * 1e-3) : 0.0);
-    r.spikes += l.count;
+    r.rates.emplace_back(l.population, spec.sim.duration > 0 ? double(l.total) / l.size / (spec.sim.duration * 1e-3) : 0.0);
+    r.spikes += l.total;
   }
   r.run_s = sim.phases().run;
   return r;
@@ -144,7 +193,20 @@ run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o,
 fs::path out_dir(const run_options& o) { return o.out.empty() ? fs::path("out") / fs::path(o.model).stem() : fs::path(o.out); }
 
 int cmd_run(const run_options& o) {
-  run_to(load_with_overrides(o), out_dir(o), o, true);
+  const checkpoint_header h = header_of(o);
+  run_to(load_with_overrides(o), out_dir(o), o, true, o.checkpoint_every > 0 ? &h : nullptr);
+  return 0;
+}
+
+/// Continues the run whose checkpoint is DIR/checkpoint.apc to its end, with
+/// the same outputs as the uninterrupted run (and its checkpoints).
+int cmd_resume(const std::string& dir, const run_options& o) {
+  const checkpoint_file cp = read_checkpoint(fs::path(dir) / checkpoint_name);
+  std::vector<key_override> overrides;
+  for (const auto& s : cp.header.overrides) overrides.push_back(parse_override(s));
+  network_spec spec = parse_model(cp.header.model_text, cp.header.model_path, cp.header.base_dir, overrides);
+  if (o.threads > 0) spec.sim.threads = o.threads;
+  run_to(std::move(spec), dir, o, true, cp.header.checkpoint_every > 0 ? &cp.header : nullptr, &cp);
   return 0;
 }
 
@@ -193,7 +255,7 @@ int cmd_sweep(const run_options& o, const std::vector<std::string>& varies) {
     csv += row + fmt::format(",{},{:.3f}\n", r.spikes, r.run_s);
   }
   if (communicator().rank() == 0) {
-    app::write_file_atomically(out / "sweep.csv", csv);
+    write_file_atomically(out / "sweep.csv", csv);
     fmt::print("apical sweep: {} runs; table {}\n", combos, (out / "sweep.csv").string());
   }
   return 0;
@@ -304,6 +366,15 @@ int main(int argc, char** argv) {
   run->add_option("--progress", o.progress, "progress bar on stderr: auto (when a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   run->add_flag("--csv", o.csv, "also write spikes.csv");
+  run->add_option("--checkpoint-every", o.checkpoint_every,
+                  "write OUT/checkpoint.apc every T ms of biological time (apical resume OUT continues from it)")
+      ->check(CLI::PositiveNumber);
+  std::string resume_dir;
+  auto* resume = app.add_subcommand("resume", "continue an interrupted run from its last checkpoint (DIR/checkpoint.apc)");
+  resume->add_option("dir", resume_dir, "the run's output directory")->required();
+  resume->add_option("--threads", o.threads, "worker threads (may differ from the interrupted run's)")->check(CLI::Range(1, 1024));
+  resume->add_option("--progress", o.progress, "progress bar on stderr: auto, always, never")->check(CLI::IsMember({"auto", "always", "never"}));
+  resume->add_flag("--csv", o.csv, "also write spikes.csv");
   const char* set_help = "override a model-file key, e.g. population.E.tau_m=15 (repeatable; docs/user_guide.md)";
   run->add_option("--set", o.sets, set_help);
   std::vector<std::string> varies;
@@ -337,6 +408,7 @@ int main(int argc, char** argv) {
   try {
     if (run->parsed()) return cmd_run(o);
     if (sweep->parsed()) return cmd_sweep(o, varies);
+    if (resume->parsed()) return cmd_resume(resume_dir, o);
     if (info->parsed()) return cmd_info(o);
     if (models->parsed()) return cmd_models();
     if (plot->parsed()) return cmd_plot(plot_dir, plot_out);
@@ -345,6 +417,9 @@ int main(int argc, char** argv) {
     if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
     return 2;
   } catch (const bad_input& e) {
+    if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
+    return 2;
+  } catch (const checkpoint_error& e) {
     if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {

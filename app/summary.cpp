@@ -11,7 +11,7 @@ namespace apical::app {
 namespace {
 std::uint64_t total_spikes(const simulation& sim) {
   std::uint64_t n = 0;
-  for (const auto& l : sim.spikes()) n += l.count;
+  for (const auto& l : sim.spikes()) n += l.total;
   return n;
 }
 }  // namespace
@@ -49,7 +49,7 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += "  rate per population\n";
   for (const auto& l : sim.spikes())
     out += fmt::format("    {:<16} {:>10.3f} Hz   ({} neurons, {} spikes)\n", l.population,
-                       T > 0 ? double(l.count) / l.size / (T * 1e-3) : 0.0, l.size, l.count);
+                       T > 0 ? double(l.total) / l.size / (T * 1e-3) : 0.0, l.size, l.total);
   out += fmt::format("  build time         {:>14.3f} s\n", ph.build);
   out += fmt::format("  run time           {:>14.3f} s   for {:.1f} ms biological\n", ph.run, T);
   out += fmt::format("  real-time factor   {:>14.3f}     (wall / biological time)\n", T > 0 ? ph.run / (T * 1e-3) : 0.0);
@@ -65,7 +65,7 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
   std::string pops;
   for (const auto& l : sim.spikes())
     pops += fmt::format("{}\"{}\": {{\"neurons\": {}, \"spikes\": {}, \"rate_Hz\": {:.6f}}}", pops.empty() ? "" : ", ", l.population,
-                        l.size, l.count, T > 0 ? double(l.count) / l.size / (T * 1e-3) : 0.0);
+                        l.size, l.total, T > 0 ? double(l.total) / l.size / (T * 1e-3) : 0.0);
   return fmt::format(
       "{{\"name\": \"{}\", \"model_file\": \"{}\", \"neurons\": {}, \"synapses\": {}, \"synapse_bytes\": {}, \"spikes\": {}, "
       "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"weight_hash\": \"{:016x}\", \"plastic_synapses\": {}, \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "

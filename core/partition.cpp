@@ -33,22 +33,35 @@ void partition::add_plastic(std::unique_ptr<plastic_synapses> s) {
 
 void partition::prepare(step_t horizon) { queue_.reset(horizon); }
 
+void partition::push_events(std::span<const spike> spikes, step_t from) {
+  // Spike by spike, the static store's groups (numbered from 0) then plastic
+  // block b's (from plastic_base_[b]): a bucket's order then depends on the
+  // spikes alone, not on how the run was cut into windows, so run(a); run(b)
+  // equals run(a + b) and a resumed checkpoint continues bit for bit.
+  auto push = [&](const synapse_store& st, std::uint32_t base, const spike& s) {
+    for (const delay_group& g : st.row(s.source))
+      if (s.step + g.delay >= from) queue_.push(s.step + g.delay, {s.offset, base + st.group_index(g), s.source});
+  };
+  const bool any_static = store_.size() > 0;
+  for (const spike& s : spikes) {
+    if (any_static) push(store_, 0, s);
+    for (std::size_t b = 0; b < plastic_.size(); ++b) push(plastic_[b]->store(), plastic_base_[b], s);
+  }
+}
+
 void partition::enqueue(std::span<const spike> spikes) {
   const auto t0 = clock_type::now();
-  // the static store's groups are numbered from 0, plastic block b's from plastic_base_[b]
-  auto push = [&](const synapse_store& st, std::uint32_t base) {
-    if (st.size() == 0) return;
-    for (const spike& s : spikes)
-      for (const delay_group& g : st.row(s.source)) queue_.push(s.step + g.delay, {s.offset, base + st.group_index(g), s.source});
-  };
-  push(store_, 0);
-  for (std::size_t b = 0; b < plastic_.size(); ++b) {
-    push(plastic_[b]->store(), plastic_base_[b]);
-    if (plastic_[b]->modulated())   // neuromodulator spikes reach every synapse of the block
+  push_events(spikes, 0);
+  for (auto& block : plastic_)
+    if (block->modulated())   // neuromodulator spikes reach every synapse of the block
       for (const spike& s : spikes)
-        if (plastic_[b]->modulated_by(s.source)) plastic_[b]->on_modulator(s.step, s.offset);
-  }
+        if (block->modulated_by(s.source)) block->on_modulator(s.step, s.offset);
   times_.deliver += std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+void partition::serialize(state_io& io) {
+  io.field(events_);
+  for (auto& block : plastic_) block->serialize(io);
 }
 
 void partition::advance(step_t k, double h) {

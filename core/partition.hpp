@@ -57,6 +57,13 @@ class partition {
   /// Pull: queues one entry per delay group of every spike whose source has
   /// synapses here. `spikes` is sorted by (time, source).
   void enqueue(std::span<const spike> spikes);
+  /// Restoring a checkpoint: queues again the entries of spikes that were
+  /// enqueued before it and arrive at or after step `from` (no modulator calls:
+  /// the plastic blocks' restored state holds them).
+  void requeue(std::span<const spike> spikes, step_t from) { push_events(spikes, from); }
+  /// Saves or restores the event count and the plastic blocks' state (the queue
+  /// is rebuilt with requeue).
+  void serialize(state_io& io);
   /// Delivers the events of step k, then advances the neurons through it.
   void advance(step_t k, double h);
   /// Samples the probes due at the boundary `t_next` (= the step just finished + 1).
@@ -67,6 +74,8 @@ class partition {
   const phase_times& times() const { return times_; }
 
  private:
+  void push_events(std::span<const spike> spikes, step_t from);
+
   population_dynamics* pop_;
   std::uint32_t global_first_, begin_, end_;
   bool precise_;

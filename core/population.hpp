@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/state_io.hpp"
 #include "core/time.hpp"
 
 namespace apical {
@@ -65,6 +66,9 @@ class population_dynamics {
   double* writable_state(std::string_view var) { return const_cast<double*>(state(var)); }
   /// Relative cost of updating one neuron for one step (balances partitions).
   virtual double cost() const { return 1.0; }
+  /// Saves or restores (io.loading()) every per-neuron state that update()
+  /// carries from one step to the next: a checkpoint is this, not the parameters.
+  virtual void serialize(state_io& io) = 0;
 };
 
 }  // namespace apical

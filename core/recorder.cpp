@@ -52,6 +52,7 @@ void log_spikes(std::vector<spike_log>& logs, const std::vector<spike>& window, 
                                [](std::uint32_t id, const spike_log& l) { return id < l.first; });
     spike_log& l = *(it - 1);
     ++l.count;
+    ++l.total;
     if (l.stored) {
       l.node_ids.push_back(s.source - l.first);
       l.times.push_back(double(s.step) * h + s.offset);

@@ -17,7 +17,8 @@ struct spike_log {
   bool stored = false;          ///< node_ids/times kept
   std::vector<std::uint64_t> node_ids;   ///< population-local
   std::vector<double> times;             ///< ms, sorted by time then node
-  std::uint64_t count = 0;               ///< spikes counted in this run, stored or not
+  std::uint64_t count = 0;               ///< spikes counted in the last run() call, stored or not
+  std::uint64_t total = 0;               ///< spikes counted since t = 0, stored or not
 };
 
 struct state_log {

@@ -109,7 +109,8 @@ void simulation::build() {
     // it, so a group holds one partition per population it touches. On Brunel
     // with 2 threads this replaced 3 + 1 equal-size partitions per population
     // (7% imbalance between the threads), bench/RESULTS.md.
-    const std::size_t groups = std::size_t(threads) * std::size_t(comm_.size());
+    if (layout_groups_ == 0) layout_groups_ = std::size_t(threads) * std::size_t(comm_.size());
+    const std::size_t groups = layout_groups_;
     double before = 0;   // cost of the populations before this one
     for (std::size_t i = 0; i < pops_.size(); ++i) {
       const std::uint32_t n = pop_info_[i].size;
@@ -473,6 +474,7 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
   const step_t end = now_ + steps;
   attach_probes(end);
   for (auto& l : spike_logs_) l.count = 0;
+  std::vector<std::vector<spike>> spare;   // emptied lists of recent_, reused
   const int threads = std::max(1, spec_.sim.threads);
   tbb::task_arena arena(threads);
   std::vector<spike> merged;
@@ -495,10 +497,23 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
       p->outbox().clear();
     }
     std::sort(merged.begin(), merged.end());
+    // pending_ was queued at this window's start: keep it while its events may
+    // still wait in the queues (a checkpoint rebuilds the queues from it)
+    recent_.push_back(std::move(pending_));
+    pending_.clear();
+    if (!spare.empty()) {
+      pending_ = std::move(spare.back());
+      spare.pop_back();
+    }
     if (comm_.distributed())
       comm_.allgather_spikes(merged, pending_);
     else
       pending_.swap(merged);
+    while (!recent_.empty() && (recent_.front().empty() || recent_.front().back().step + d_max_ < w1)) {
+      spare.push_back(std::move(recent_.front()));
+      spare.back().clear();
+      recent_.pop_front();
+    }
     const auto t_r = clock_type::now();
     log_spikes(spike_logs_, pending_, h);
     phases_.exchange += std::chrono::duration<double>(t_r - t_x).count();
@@ -525,6 +540,40 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     }
   collect_changes();
   phases_.run += seconds_since(t_run);
+}
+
+std::size_t simulation::layout_groups() const { return spec_.sim.partitions > 0 ? 0 : layout_groups_; }
+
+void simulation::set_layout_groups(std::size_t groups) {
+  if (built_) throw std::logic_error("set_layout_groups: the network is built already");
+  layout_groups_ = groups;
+}
+
+void simulation::serialize(state_io& io) {
+  build();
+  if (comm_.distributed()) throw std::invalid_argument("checkpoints do not run under MPI yet");
+  std::uint64_t nodes = total_nodes_, parts = partitions_.size();
+  step_t now = now_;
+  io.fields(nodes, parts, now);
+  if (io.loading() && (nodes != total_nodes_ || parts != partitions_.size()))
+    throw std::runtime_error("checkpoint: the network or its partitions differ from the checkpointed one");
+  now_ = now;
+  io.field(pending_);
+  std::uint64_t windows = recent_.size();
+  io.field(windows);
+  if (io.loading()) recent_.resize(windows);
+  for (auto& w : recent_) io.field(w);
+  for (auto& p : pops_) p->serialize(io);
+  for (auto& p : partitions_) p->serialize(io);
+  for (auto& l : spike_logs_) io.fields(l.node_ids, l.times, l.total);
+  for (auto& l : state_logs_) io.fields(l.data, l.samples);
+  for (auto& l : weight_logs_) io.fields(l.data, l.samples, l.change_times, l.change_synapses, l.synapses.weights);
+  if (!io.loading()) return;
+  // the queues: every spike already queued whose events arrive from now on
+  for (auto& p : partitions_) {
+    p->prepare(window_ + d_max_ + 1);
+    for (const auto& w : recent_) p->requeue(w, now_);
+  }
 }
 
 void simulation::collect_changes() {

@@ -10,6 +10,7 @@
 // merged into the next window's spike list, sorted by (time, source). With
 // counter-based random streams, results are bit-identical for any number of
 // threads and partitions.
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "core/network.hpp"
 #include "core/partition.hpp"
 #include "core/recorder.hpp"
+#include "core/state_io.hpp"
 
 namespace apical {
 
@@ -81,6 +83,20 @@ class simulation {
   std::vector<weight_table> plastic_weights() const;
   const phase_report& phases() const { return phases_; }
 
+  /// Checkpoints: saves or restores (io.loading()) everything that changes
+  /// while running: time, neuron state, plastic weights and rule state, the
+  /// spikes whose events are still queued, and what the recorders hold.
+  /// Between runs only; builds the network first. The static synapses are not
+  /// saved: the seed rebuilds them. Restoring needs the same network and the
+  /// same partitions (set_layout_groups with the saved layout_groups()).
+  void serialize(state_io& io);
+  /// Thread groups the automatic partition plan was cut into (0 with an
+  /// explicit simulation.partitions); a restored run must use the same cut.
+  std::size_t layout_groups() const;
+  /// Before build(): cut the automatic plan into `groups` groups, whatever the
+  /// thread count (the threads then share the groups).
+  void set_layout_groups(std::size_t groups);
+
  private:
   void attach_probes(step_t end_step);
   /// Where each synapse of a weight_table lives (partition, plastic block, index).
@@ -109,6 +125,8 @@ class simulation {
   std::vector<std::size_t> group_begin_;                 // group g: partitions_[group_begin_[g] .. group_begin_[g+1])
   std::vector<std::size_t> group_of_;                    // plan group number of each owned group
   std::vector<spike> pending_;   // spikes of the last window, not yet queued
+  std::deque<std::vector<spike>> recent_;   // queued windows' spikes whose events may not have arrived yet
+  std::size_t layout_groups_ = 0;
   std::vector<spike_log> spike_logs_;
   std::vector<state_log> state_logs_;
   std::vector<weight_log> weight_logs_;

@@ -74,6 +74,7 @@ class lif_cond_exp final : public population_dynamics {
  public:
   const double* state(std::string_view var) const override;
   double cost() const override { return 1.5; }
+  void serialize(state_io& io) override { io.fields(V_m, g_ex, g_in, ref_count); }
 
   std::vector<double> V_m, g_ex, g_in;   ///< mV, nS, nS
   std::vector<std::int32_t> ref_count;   ///< refractory steps left

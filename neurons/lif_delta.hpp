@@ -57,6 +57,7 @@ class lif_delta final : public population_dynamics {
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
   std::vector<std::string> recordables() const override { return {"V_m"}; }
   const double* state(std::string_view var) const override { return var == "V_m" ? V_m.data() : nullptr; }
+  void serialize(state_io& io) override { io.fields(V_m, ref_step, ref_offset); }
 
   // state (structure of arrays)
   std::vector<double> V_m;          ///< mV

@@ -74,6 +74,7 @@ class lif_exp final : public population_dynamics {
   std::vector<std::string> recordables() const override { return {"V_m", "I_syn_ex", "I_syn_in"}; }
   const double* state(std::string_view var) const override;
   double cost() const override { return precise_ ? 2.0 : 1.0; }
+  void serialize(state_io& io) override { io.fields(V_m, I_syn_ex, I_syn_in, ref_count, ref_step, ref_offset); }
 
   std::vector<double> V_m, I_syn_ex, I_syn_in;   ///< mV, pA, pA
   std::vector<std::int32_t> ref_count;           ///< grid mode: refractory steps left

@@ -100,6 +100,7 @@ class pyramidal_2c final : public population_dynamics {
   const double* state(std::string_view var) const override;
   double cost() const override { return integ_ == compartment_integrator::exact ? 3.0 : 30.0; }
   const pyramidal_2c_params& params() const { return p_; }
+  void serialize(state_io& io) override { io.fields(V_m, V_d, g_ex, g_in, I_ex, I_in, ref_count); }
 
   std::vector<double> V_m, V_d, g_ex, g_in, I_ex, I_in;   ///< mV, mV, nS, nS, pA, pA
   std::vector<std::int32_t> ref_count;                    ///< dead-time steps left

@@ -40,6 +40,7 @@ class reward_trigger final : public population_dynamics {
   int receptors() const override { return 2; }
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
   double cost() const override { return 0.1; }
+  void serialize(state_io& io) override { io.fields(armed_from_, armed_until_, triggers_, pending_); }
 
  private:
   reward_trigger_params p_;

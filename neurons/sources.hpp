@@ -40,6 +40,7 @@ class poisson_source final : public population_dynamics {
   int receptors() const override { return 0; }
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
   double cost() const override { return 0.3; }
+  void serialize(state_io&) override {}   // counter-based draws: no state
 
  private:
   std::size_t n_;
@@ -59,6 +60,7 @@ class spike_source final : public population_dynamics {
   int receptors() const override { return 0; }
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
   double cost() const override { return 0.1; }
+  void serialize(state_io& io) override { io.field(next_); }
 
  private:
   std::vector<std::vector<grid_time>> times_;

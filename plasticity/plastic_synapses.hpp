@@ -63,6 +63,9 @@ class plastic_synapses {
 
   /// Bytes held: store, targets, weights and the rule's own state.
   virtual std::size_t bytes() const;
+  /// Saves or restores the weights and the rule's state (checkpoints, between
+  /// runs: no changes are pending then). Overrides call this first.
+  virtual void serialize(state_io& io) { io.field(w_); }
 
  protected:
   /// Number of synapses onto each of `neurons` local neurons.

@@ -9,7 +9,10 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <vector>
+
+#include "core/state_io.hpp"
 
 namespace apical {
 
@@ -69,6 +72,14 @@ class post_archive {
     std::size_t s = 0;
     for (const auto& h : hist_) s += h.e.size() - h.head;
     return s;
+  }
+  /// Saves or restores the histories (checkpoints; core/state_io.hpp).
+  void serialize(state_io& io) {
+    std::uint64_t n = hist_.size();
+    io.field(n);
+    if (io.loading() && n != hist_.size()) throw std::runtime_error("checkpoint: post archive of another size");
+    for (auto& h : hist_) io.fields(h.e, h.head, h.readers);
+    io.field(newest_);
   }
   /// Bytes held: live entries and the dense newest-spike copies (memory figures).
   std::size_t bytes() const { return size() * sizeof(entry) + newest_.capacity() * sizeof(newest); }

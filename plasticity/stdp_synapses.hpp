@@ -42,6 +42,11 @@ class stdp_synapses final : public plastic_synapses {
 
   /// Bytes held: store, weights, group traces, archive.
   std::size_t bytes() const override;
+  void serialize(state_io& io) override {
+    plastic_synapses::serialize(io);
+    io.fields(pre_, c_, mod_, mod_head_, mod_prune_at_);
+    archive_.serialize(io);
+  }
 
  private:
   struct pre_trace {

@@ -48,6 +48,11 @@ class urbanczik_synapses final : public plastic_synapses {
   void on_post(std::uint32_t n, double t) override { ++spikes_[n]; }
   void end_step(step_t k) override;
   std::size_t bytes() const override;
+  void serialize(state_io& io) override {
+    plastic_synapses::serialize(io);
+    io.fields(I_, E_, pre_, spikes_);
+    for (auto& h : hist_) io.fields(h.dPI, h.need, h.head, h.first);
+  }
 
  private:
   struct pre_trace {

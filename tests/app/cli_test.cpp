@@ -1,6 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <cstdlib>
 #include <filesystem>
@@ -210,4 +215,59 @@ TEST_CASE("apical plot draws raster, rates, weights and state of a run as PNG fi
   r = run("plot cli_no_such_dir", "plot_bad");
   CHECK(r.code == 2);
   CHECK(r.err.find("apical plot: error: cli_no_such_dir") != std::string::npos);
+}
+
+namespace {
+/// The "spike_hash" of a run's summary.json.
+std::string summary_hash(const fs::path& dir) {
+  std::ifstream in(dir / "summary.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string s = ss.str();
+  const auto at = s.find("\"spike_hash\": \"");
+  return at == std::string::npos ? "" : s.substr(at + 15, 16);
+}
+}  // namespace
+
+TEST_CASE("apical run --checkpoint-every, killed, then apical resume with another thread count: the same spikes") {
+  const fs::path ref = "cli_resume_ref", cut = "cli_resume_cut";
+  fs::remove_all(ref);
+  fs::remove_all(cut);
+  const std::string model = std::string(APICAL_SOURCE_DIR) + "/models/coba_stdp.toml";
+  auto r = run("run " + model + " --duration 4000 --progress never --out " + ref.string(), "resume_ref");
+  REQUIRE(r.code == 0);
+
+  // the interrupted run: killed (SIGKILL, nothing flushed) once a checkpoint exists
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    execl(APICAL_EXE, APICAL_EXE, "run", model.c_str(), "--duration", "4000", "--threads", "2", "--checkpoint-every", "100",
+          "--progress", "never", "--out", cut.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  while (!fs::exists(cut / "checkpoint.apc") && waitpid(pid, nullptr, WNOHANG) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));   // it was interrupted, not finished
+  CHECK(!fs::exists(cut / "summary.json"));
+
+  r = run("resume " + cut.string() + " --threads 1 --progress never", "resume");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.err.find(" from ") != std::string::npos);   // it did resume, not start again
+  CHECK(summary_hash(cut).size() == 16);
+  CHECK(summary_hash(cut) == summary_hash(ref));
+
+  // a damaged checkpoint is refused by name, with exit status 2
+  std::ofstream(cut / "checkpoint.apc", std::ios::binary | std::ios::app) << "x";
+  r = run("resume " + cut.string(), "resume_bad");
+  CHECK(r.code == 2);
+  CHECK(r.err.find((cut / "checkpoint.apc").string() + ": truncated or padded") != std::string::npos);
+  r = run("resume cli_no_such_run", "resume_none");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cannot open the checkpoint") != std::string::npos);
 }
