@@ -71,6 +71,8 @@ class simulation {
   std::size_t partition_count() const { return partition_count_; }
   const communicator& comm() const { return comm_; }
   const std::vector<population_info>& populations() const { return pop_info_; }
+  /// Population i's runtime state (after build): its SoA arrays never move.
+  population_dynamics& dynamics(std::size_t i) { return *pops_.at(i); }
 
   const std::vector<spike_log>& spikes() const { return spike_logs_; }
   const std::vector<state_log>& states() const { return state_logs_; }
