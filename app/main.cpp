@@ -165,19 +165,28 @@ run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o,
   // a previous run's summary must not vouch for this run's files while they are written
   std::error_code ec;
   fs::remove(out / "summary.json", ec);
+  std::vector<std::string> files{"spikes.h5"};
   write_spikes_sonata((out / "spikes.h5").string(), sim.spikes());
-  if (o.csv) write_spikes_csv((out / "spikes.csv").string(), sim.spikes());
+  if (o.csv) write_spikes_csv((out / files.emplace_back("spikes.csv")).string(), sim.spikes());
   std::set<std::string> vars;
   for (const auto& l : sim.states()) vars.insert(l.variables.begin(), l.variables.end());
-  for (const auto& v : vars) write_state_report((out / (v + ".h5")).string(), sim.states(), v, unit_of(v));
+  for (const auto& v : vars) write_state_report((out / files.emplace_back(v + ".h5")).string(), sim.states(), v, unit_of(v));
   if (sim.plastic_synapses() > 0) {
     std::vector<std::string> units;
     for (const auto& pr : spec.projections)
       if (pr.plasticity.plastic()) units.push_back(find_model(spec.find(pr.target)->model)->unit_of_weights(pr.receptor));
-    write_weights((out / "weights.h5").string(), weights, units, sim.weight_logs());
+    write_weights((out / files.emplace_back("weights.h5")).string(), weights, units, sim.weight_logs());
   }
+  if (checkpoints) files.push_back(checkpoint_name);
+  // what an earlier run into this folder wrote and this one did not must not
+  // pass for this run's: apical's own output names only
+  std::set<std::string> stale{"spikes.csv", "weights.h5", checkpoint_name};
+  for (const auto& name : model_names())
+    for (const auto& v : find_model(name)->state) stale.insert(v + ".h5");
+  for (const auto& f : stale)
+    if (std::find(files.begin(), files.end(), f) == files.end()) fs::remove(out / f, ec);
 
-  app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights)};
+  app::run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights), files};
   if (print_summary) std::cout << app::format_summary(sim, s);
   std::cout << fmt::format("  outputs            {}\n", out.string());
   write_file_atomically(out / "summary.json", app::summary_json(sim, s));

@@ -11,6 +11,7 @@ struct run_summary {
   int threads = 1;
   std::size_t peak_memory = 0;   // bytes
   std::vector<weight_table> weights;   // final weights of the plastic projections
+  std::vector<std::string> files;      // the outputs written, in the output folder
 };
 
 std::string format_summary(const simulation& sim, const run_summary& s);

@@ -527,6 +527,9 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
       const projection_spec* pr = net.find_projection(rec.projection);
       if (!pr) r.fail(pv, path + ".projection", fmt::format("no projection named '{}'", rec.projection));
       if (!pr->plasticity.plastic()) r.fail(pv, path + ".projection", fmt::format("projection '{}' is static", rec.projection));
+      for (const auto& other : net.recorders)   // weights.h5 holds one recording per projection
+        if (other.type == recorder_spec::kind::weights && other.projection == rec.projection)
+          r.fail(pv, path + ".projection", fmt::format("projection '{}' has a weight recorder already (one per projection)", rec.projection));
       if (const value* tv2 = r.get(rv, "targets")) {
         const std::uint64_t size = net.find(pr->target)->size;
         for (const auto& e : r.array(*tv2, path + ".targets")) {
@@ -540,9 +543,6 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
         rec.on_change = r.boolean(*ov, path + ".on_change");
         if (rec.on_change && r.get(rv, "interval"))
           r.fail(*r.get(rv, "interval"), path + ".interval", "a recorder with on_change = true samples no interval");
-        for (const auto& other : net.recorders)
-          if (rec.on_change && other.on_change && other.projection == rec.projection)
-            r.fail(*ov, path + ".on_change", fmt::format("projection '{}' has an on_change weight recorder already", rec.projection));
       }
       read_interval(r, rv, path, net, rec);
       net.recorders.push_back(std::move(rec));
@@ -640,6 +640,12 @@ void check_network(const network_spec& spec) {
     if (p.size < 1) throw model_error(f, 0, path + ".size", "must be >= 1");
     if (auto err = check_params(p.model, p.params)) throw model_error(f, 0, path + ".params." + err->key, err->message);
   }
+  for (std::size_t i = 0; i < spec.recorders.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (spec.recorders[i].type == recorder_spec::kind::weights && spec.recorders[j].type == recorder_spec::kind::weights &&
+          spec.recorders[i].projection == spec.recorders[j].projection)
+        throw model_error(f, 0, fmt::format("recorder[{}].projection", i),
+                          fmt::format("projection '{}' has a weight recorder already (one per projection)", spec.recorders[i].projection));
   for (std::size_t i = 0; i < spec.projections.size(); ++i) {
     const auto& pr = spec.projections[i];
     const std::string path = fmt::format("projection[{}]", i);

@@ -170,7 +170,7 @@ void write_weights(const std::string& path, const std::vector<weight_table>& fin
         const double time[3] = {l.time_of(0), l.time_of(l.samples), l.interval_ms};
         write_dataset(r, "time", H5T_NATIVE_DOUBLE, time, {3});
         with_units(r, "time", "ms");
-        break;   // one recorder per projection is written
+        break;   // one recorder per projection (the readers refuse a second)
       }
     }
   });

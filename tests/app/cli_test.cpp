@@ -271,3 +271,26 @@ TEST_CASE("apical run --checkpoint-every, killed, then apical resume with anothe
   CHECK(r.code == 2);
   CHECK(r.err.find("cannot open the checkpoint") != std::string::npos);
 }
+
+TEST_CASE("a run into a used output folder removes the earlier run's outputs it does not write, and lists its own") {
+  const fs::path out = "cli_reuse_out";
+  fs::remove_all(out);
+  write("reuse_state.toml", small_model);
+  std::string no_state = small_model;
+  no_state = no_state.substr(0, no_state.find("[[recorder]]\ntype = \"state\""));
+  write("reuse_plain.toml", no_state);
+  auto r = run("run reuse_state.toml --csv --out " + out.string(), "reuse1");
+  REQUIRE(r.code == 0);
+  CHECK(fs::exists(out / "V_m.h5"));
+  CHECK(fs::exists(out / "spikes.csv"));
+  std::ofstream(out / "notes.txt") << "the user's own file";
+  r = run("run reuse_plain.toml --out " + out.string(), "reuse2");
+  REQUIRE(r.code == 0);
+  CHECK(!fs::exists(out / "V_m.h5"));
+  CHECK(!fs::exists(out / "spikes.csv"));
+  CHECK(fs::exists(out / "notes.txt"));   // not apical's: kept
+  std::ifstream in(out / "summary.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  CHECK(ss.str().find("\"files\": [\"spikes.h5\"]") != std::string::npos);
+}

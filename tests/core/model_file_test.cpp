@@ -97,6 +97,10 @@ TEST_CASE("bad plasticity and weight recorders: each error names file, line and 
     expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"\non_change = true\ninterval = 1.0"), 30,
                  "recorder[0].interval", "samples no interval");
   }
+  SUBCASE("a second weight recorder of one projection") {
+    expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"\n[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"\ninterval = 2.0"),
+                 31, "recorder[1].projection", "has a weight recorder already");
+  }
   SUBCASE("weight recorder of a missing projection") {
     expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"EI\""), 28, "recorder[0].projection",
                  "no projection named 'EI'");
