@@ -22,13 +22,14 @@ std::string curve_json(const learning_task_config& c, const std::vector<learning
   for (std::size_t k = 0; k < c.net.sizes.size(); ++k) layers += fmt::format("{}{}", k ? ", " : "", c.net.sizes[k]);
   const char* fb = c.net.feedback == feedback_mode::symmetric ? "symmetric" : c.net.feedback == feedback_mode::random ? "random" : "learned";
   std::string out = fmt::format("{{\"task\": \"{}\", \"sizes\": [{}], \"feedback\": \"{}\", \"mode\": \"{}\", \"integration\": \"{}\", \"error\": \"{}\", \"wall_s\": {:.3f}, \"curve\": [",
-                                c.task, layers, fb, c.net.spiking ? "spiking" : "rate", c.net.steady_state ? "steady_state" : "euler", c.task == "digits" ? "fraction misclassified" : "mean squared rate error", seconds);
+                                c.task, layers, fb, c.net.spiking ? "spiking" : "rate", c.net.steady_state ? "steady_state" : "euler", c.task == "teacher" ? "mean squared rate error" : "fraction misclassified", seconds);
   for (std::size_t i = 0; i < curve.size(); ++i) {
     const auto& p = curve[i];
     std::string angles;
     for (std::size_t k = 0; k < p.angle.size(); ++k) angles += fmt::format("{}{:.6g}", k ? ", " : "", p.angle[k]);
-    out += fmt::format("{}\n  {{\"examples\": {}, \"microcircuit\": {:.8g}, \"backprop\": {:.8g}, \"shallow\": {:.8g}, \"angle_deg\": [{}], \"apical_rms\": {:.6g}}}",
-                       i ? "," : "", p.examples, p.error_microcircuit, p.error_backprop, p.error_shallow, angles, p.apical_rms);
+    const std::string spiking = p.error_spiking >= 0 ? fmt::format(", \"microcircuit_spiking\": {:.8g}", p.error_spiking) : "";
+    out += fmt::format("{}\n  {{\"examples\": {}, \"microcircuit\": {:.8g}{}, \"backprop\": {:.8g}, \"shallow\": {:.8g}, \"angle_deg\": [{}], \"apical_rms\": {:.6g}}}",
+                       i ? "," : "", p.examples, p.error_microcircuit, spiking, p.error_backprop, p.error_shallow, angles, p.apical_rms);
   }
   return out + "\n]}\n";
 }
@@ -47,11 +48,14 @@ int cmd_learn(const std::string& file, const std::string& out_dir) {
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("apical learn: {} ({} examples, {:.1f} s wall)\n", file, c.train_examples, seconds);
-  fmt::print("  {:>9}  {:>12}  {:>12}  {:>12}  angle to back-prop per layer [deg]\n", "examples", "microcircuit", "back-prop", "shallow");
+  const bool spiking = c.net.spiking;
+  fmt::print("  {:>9}  {:>12}{}  {:>12}  {:>12}  angle to back-prop per layer [deg]\n", "examples", "microcircuit",
+             spiking ? fmt::format("  {:>12}", "(spikes out)") : "", "back-prop", "shallow");
   for (const auto& p : curve) {
     std::string angles;
     for (double a : p.angle) angles += fmt::format(" {:6.1f}", a);
-    fmt::print("  {:>9}  {:>12.5g}  {:>12.5g}  {:>12.5g} {}\n", p.examples, p.error_microcircuit, p.error_backprop, p.error_shallow, angles);
+    fmt::print("  {:>9}  {:>12.5g}{}  {:>12.5g}  {:>12.5g} {}\n", p.examples, p.error_microcircuit,
+               spiking ? fmt::format("  {:>12.5g}", p.error_spiking) : "", p.error_backprop, p.error_shallow, angles);
   }
   fs::create_directories(out);
   const fs::path path = out / "learning.json";

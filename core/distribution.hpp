@@ -24,6 +24,24 @@ struct distribution {
     d.value = v;
     return d;
   }
+  static distribution uniform_of(double low, double high) {
+    distribution d;
+    d.type = kind::uniform;
+    d.low = low;
+    d.high = high;
+    return d;
+  }
+  /// Normal, redrawn outside [low, high].
+  static distribution normal_of(double mean, double std, double low = -std::numeric_limits<double>::infinity(),
+                                double high = std::numeric_limits<double>::infinity()) {
+    distribution d;
+    d.type = kind::normal;
+    d.mean = mean;
+    d.std = std;
+    d.low = low;
+    d.high = high;
+    return d;
+  }
   /// Smallest and largest value a draw can take.
   double min_value() const;
   double max_value() const;

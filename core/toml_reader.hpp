@@ -126,16 +126,11 @@ struct reader {
       d.value = number(require(v, key, "value"), key + ".value");
     } else if (kind == "uniform") {
       only(v, key, {"distribution", "low", "high"});
-      d.type = distribution::kind::uniform;
-      d.low = number(require(v, key, "low"), key + ".low");
-      d.high = number(require(v, key, "high"), key + ".high");
+      d = distribution::uniform_of(number(require(v, key, "low"), key + ".low"), number(require(v, key, "high"), key + ".high"));
     } else if (kind == "normal") {
       only(v, key, {"distribution", "mean", "std", "low", "high"});
-      d.type = distribution::kind::normal;
-      d.mean = number(require(v, key, "mean"), key + ".mean");
-      d.std = number(require(v, key, "std"), key + ".std");
-      d.low = opt("low", -INFINITY);
-      d.high = opt("high", INFINITY);
+      d = distribution::normal_of(number(require(v, key, "mean"), key + ".mean"), number(require(v, key, "std"), key + ".std"),
+                                  opt("low", -INFINITY), opt("high", INFINITY));
     } else {
       fail(*get(v, "distribution"), key + ".distribution",
            fmt::format("unknown distribution '{}' (known: constant, uniform, normal)", kind));

@@ -125,19 +125,20 @@ double angle_deg(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return std::acos(std::clamp((a.array() * b.array()).sum() / n, -1.0, 1.0)) * 180.0 / std::numbers::pi;
 }
 
-/// Test error of a predictor (output potentials from inputs).
+/// Test error of a predictor: output potentials from inputs, or with `rates`
+/// output rates (phi of the potentials).
 template <class F>
-double test_error(const labelled_data& d, const microcircuit_params& p, F&& potential) {
+double test_error(const labelled_data& d, const microcircuit_params& p, F&& output, bool rates = false) {
+  const auto phi = [&p](double v) { return p.phi(v); };
   double err = 0;
   for (std::size_t e = 0; e < d.x.size(); ++e) {
-    const Eigen::VectorXd a = potential(d.x[e]);
-    if (d.label[e] >= 0) {
+    const Eigen::VectorXd a = output(d.x[e]);
+    if (d.label[e] >= 0) {   // phi is increasing: the largest potential has the largest rate
       Eigen::Index best;
       a.maxCoeff(&best);
       err += best != d.label[e] ? 1.0 : 0.0;
     } else {
-      const auto phi = [&p](double v) { return p.phi(v); };
-      err += (a.unaryExpr(phi) - d.target[e].unaryExpr(phi)).squaredNorm();
+      err += ((rates ? a : a.unaryExpr(phi)) - d.target[e].unaryExpr(phi)).squaredNorm();
     }
   }
   return err / double(d.x.size());
@@ -194,6 +195,16 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
       shallow.forward(x);
       return shallow.output_potential();
     });
+    if (c.net.spiking) {
+      dendritic_microcircuit spiking = net;   // a copy: leaves the learner's state and random streams alone
+      cp.error_spiking = test_error(
+          test, c.net.cell,
+          [&](const Eigen::VectorXd& x) {
+            spiking.present(x, nullptr, c.presentation, false);
+            return spiking.output_rate(x);
+          },
+          true);
+    }
     cp.angle.assign(N, 0.0);
     dendritic_microcircuit probe_net = net;   // a copy: probing leaves the learner's state and random streams alone
     for (std::size_t e = 0; e < probes; ++e) {

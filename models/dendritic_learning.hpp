@@ -51,6 +51,10 @@ struct learning_task_config {
 struct learning_checkpoint {
   std::size_t examples = 0;
   double error_microcircuit = 0, error_backprop = 0, error_shallow = 0;
+  /// Spiking mode: the error of the spiking network itself, reading its output
+  /// spikes (counts over one presentation, no target); -1 in rate mode.
+  /// error_microcircuit reads the learned weights' rate feed-forward pass.
+  double error_spiking = -1;
   std::vector<double> angle;   ///< degrees per layer 1..N, mean over probe examples
   double apical_rms = 0;       ///< RMS apical potential without target, mean over probes and hidden layers
 };

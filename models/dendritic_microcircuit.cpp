@@ -144,10 +144,30 @@ void dendritic_microcircuit::spike(const Eigen::VectorXd& v, Eigen::VectorXd& tr
   }
 }
 
+void dendritic_microcircuit::count_spikes(const Eigen::VectorXd& v, double duration, Eigen::VectorXd& rate) {
+  const double scale = c_.rate_scale * duration;
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    const double mean = scale * c_.cell.phi(v(i));
+    double n = 0;
+    if (mean < 500.0) {   // inversion, one uniform: P(n) = P(n - 1) mean / n
+      const double u = spikes_.uniform();
+      double p = std::exp(-mean), cdf = p;
+      while (u >= cdf && p > 0.0) {
+        ++n;
+        p *= mean / n;
+        cdf += p;
+      }
+    } else {   // normal approximation, relative error below 1e-3 of the count's spread
+      n = std::max(0.0, std::round(mean + std::sqrt(mean) * spikes_.normal()));
+    }
+    rate(i) = n / scale;
+  }
+}
+
 std::vector<Eigen::MatrixXd> dendritic_microcircuit::mean_forward_inductions(const Eigen::VectorXd& x, const Eigen::VectorXd& target,
                                                                              double duration) {
-  if (c_.steady_state && !c_.spiking) {
-    settle(x, &target);
+  if (c_.steady_state) {
+    settle(x, &target, duration);
     return forward_inductions(x);
   }
   const auto steps = static_cast<long>(std::llround(duration / c_.dt));
@@ -167,34 +187,42 @@ std::vector<Eigen::MatrixXd> dendritic_microcircuit::mean_forward_inductions(con
   return sum;
 }
 
-void dendritic_microcircuit::settle(const Eigen::VectorXd& x, const Eigen::VectorXd* target) {
+void dendritic_microcircuit::settle(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration) {
   const microcircuit_params& p = c_.cell;
+  // spiking: what layer k sends on is its spike count at its settled potential
+  auto settled = [&](std::size_t k) {
+    if (c_.spiking) count_spikes(u[k - 1], duration, trace_[k - 1]);
+  };
   std::vector<Eigen::VectorXd> v_B(N_);
   for (std::size_t k = 1; k <= N_; ++k) {   // forward pass, no feedback
     v_B[k - 1] = W_up[k - 1] * rate(k - 1, x);
     u[k - 1] = gain(k) * v_B[k - 1];
+    settled(k);
   }
   if (target) {
     Eigen::VectorXd& uN = u[N_ - 1];
     for (Eigen::Index i = 0; i < uN.size(); ++i) uN(i) = p.nudged_fixed_point(p.g_B, v_B[N_ - 1](i), p.g_som, (*target)(i));
+    settled(N_);
   }
   for (std::size_t k = N_ - 1; k >= 1; --k) {   // top-down pass
-    const Eigen::VectorXd v_I = W_IP[k - 1] * phi(u[k - 1]);
+    const Eigen::VectorXd v_I = W_IP[k - 1] * rate(k, x);
     Eigen::VectorXd& ui = u_I[k - 1];
     for (Eigen::Index i = 0; i < ui.size(); ++i) ui(i) = p.nudged_fixed_point(p.g_D, v_I(i), p.g_som_I, u[k](i));
+    if (c_.spiking) count_spikes(ui, duration, trace_I_[k - 1]);
     u[k - 1] = (p.g_B * v_B[k - 1] + p.g_A * apical(k, x)) / (p.g_lk + p.g_B + p.g_A);
+    settled(k);
   }
 }
 
 void dendritic_microcircuit::present(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration, bool learn) {
-  if (c_.steady_state && !c_.spiking) {
-    settle(x, target);
+  if (c_.steady_state) {
+    settle(x, target, duration);
     if (!learn) return;
     const microcircuit_params& p = c_.cell;
     const auto forward = forward_inductions(x);
     for (std::size_t k = 1; k <= N_; ++k) W_up[k - 1] += (c_.eta_up[k - 1] * duration) * forward[k - 1];
     for (std::size_t k = 1; k < N_; ++k) {
-      const Eigen::VectorXd r = phi(u[k - 1]), r_I = phi(u_I[k - 1]), r_above = phi(u[k]);
+      const Eigen::VectorXd r = rate(k, x), r_I = interneuron_rate(k), r_above = rate(k + 1, x);
       if (!c_.eta_IP.empty())
         W_IP[k - 1] += (c_.eta_IP[k - 1] * duration) * interneuron_induction(p, u_I[k - 1], W_IP[k - 1] * r, r);
       if (!c_.eta_PI.empty()) W_PI[k - 1] += (c_.eta_PI[k - 1] * duration) * apical_induction(apical(k, x), r_I);

@@ -30,6 +30,14 @@
 // neuron is its spike train low-pass filtered with tau_r and divided by
 // rate_scale (so its mean is phi(u)); the postsynaptic factors of the rules stay
 // the neuron's own phi(u) - phi(v_hat). The input layer stays a rate.
+//
+// Spiking mode with steady-state settling (both set): the two passes above,
+// but every neuron's output is the spike count of a Poisson process at
+// rate_scale phi(u) over the presentation, divided by rate_scale times its
+// length (an ideal integrator of the spike train, mean phi(u)): each layer's
+// count is drawn once its potential has settled (forward pass, then again
+// after the top-down pass), and the dendrites and the rules see the counts. No
+// dynamics in time: the spike noise of a presentation, not its transients.
 #include <cstdint>
 #include <vector>
 
@@ -85,8 +93,9 @@ class dendritic_microcircuit {
   /// Presents input x for `duration` ms, nudging the output towards target
   /// potentials `target` (null: no target), with plasticity when `learn`.
   void present(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration, bool learn);
-  /// Steady-state mode: settles the network on x (and the target) in two passes.
-  void settle(const Eigen::VectorXd& x, const Eigen::VectorXd* target);
+  /// Steady-state mode: settles the network on x (and the target) in two
+  /// passes; in spiking mode the spike counts are those of `duration` ms.
+  void settle(const Eigen::VectorXd& x, const Eigen::VectorXd* target, double duration);
   /// One Euler step.
   void step(const Eigen::VectorXd& x, const Eigen::VectorXd* target, bool learn);
 
@@ -99,6 +108,9 @@ class dendritic_microcircuit {
   /// presentation would make, per ms; in spiking mode the average removes most
   /// of the spike noise).
   std::vector<Eigen::MatrixXd> mean_forward_inductions(const Eigen::VectorXd& x, const Eigen::VectorXd& target, double duration);
+  /// What the output layer sends on now: phi(u_N), or in spiking mode its
+  /// filtered spike train or spike count (divided by rate_scale).
+  Eigen::VectorXd output_rate(const Eigen::VectorXd& x) const { return rate(N_, x); }
   /// Output potentials of the feed-forward pass (the self-predicting network without nudging).
   Eigen::VectorXd predict_potential(const Eigen::VectorXd& x) const;
 
@@ -114,6 +126,9 @@ class dendritic_microcircuit {
   Eigen::VectorXd interneuron_rate(std::size_t k) const { return c_.spiking ? trace_I_[k - 1] : phi(u_I[k - 1]); }
   /// Spiking mode: draws the spikes of potentials v and updates the trace.
   void spike(const Eigen::VectorXd& v, Eigen::VectorXd& trace);
+  /// Spiking steady state: the rates seen downstream of potentials v, from
+  /// Poisson spike counts over `duration` ms.
+  void count_spikes(const Eigen::VectorXd& v, double duration, Eigen::VectorXd& rate);
 
   dendritic_microcircuit_config c_;
   std::size_t N_;

@@ -43,15 +43,6 @@ double psc_over_psp() {
   return 1.0 / (pre * (std::pow(frac, tau_m) - std::pow(frac, tau_s)));
 }
 
-distribution normal(double mean, double sd, double low, double high) {
-  distribution d;
-  d.type = distribution::kind::normal;
-  d.mean = mean;
-  d.std = sd;
-  d.low = low;
-  d.high = high;
-  return d;
-}
 
 }  // namespace
 
@@ -68,8 +59,8 @@ void build_microcircuit(const microcircuit_options& o, network_spec& net) {
     p.size = static_cast<std::uint64_t>(std::max(1.0, std::round(N_full[i] * o.n_scale)));
     p.params = {{"tau_m", tau_m}, {"C_m", C_m},        {"E_L", -65.0},        {"V_th", -50.0},
                 {"V_reset", -65.0}, {"t_ref", 2.0},    {"tau_syn_ex", tau_s}, {"tau_syn_in", tau_s}};
-    p.initial["V_m"] = o.v0 == "original" ? normal(-58.0, 10.0, -INFINITY, INFINITY)
-                                          : normal(V0_mean[i], V0_std[i], -INFINITY, INFINITY);
+    p.initial["V_m"] = o.v0 == "original" ? distribution::normal_of(-58.0, 10.0)
+                                          : distribution::normal_of(V0_mean[i], V0_std[i]);
     net.populations.push_back(std::move(p));
   }
 
@@ -92,8 +83,8 @@ void build_microcircuit(const microcircuit_options& o, network_spec& net) {
       pr.rule.type = connection_rule::kind::fixed_total_number;
       pr.rule.n = static_cast<std::uint64_t>(K);
       const double w = w_full / sqrt_k;
-      pr.weight = exc ? normal(w, PSP_rel_sd * std::abs(w), 0.0, INFINITY) : normal(w, PSP_rel_sd * std::abs(w), -INFINITY, 0.0);
-      pr.delay = exc ? normal(1.5, 0.75, h, INFINITY) : normal(0.75, 0.375, h, INFINITY);
+      pr.weight = exc ? distribution::normal_of(w, PSP_rel_sd * std::abs(w), 0.0, INFINITY) : distribution::normal_of(w, PSP_rel_sd * std::abs(w), -INFINITY, 0.0);
+      pr.delay = exc ? distribution::normal_of(1.5, 0.75, h, INFINITY) : distribution::normal_of(0.75, 0.375, h, INFINITY);
       pr.receptor = exc ? "excitatory" : "inhibitory";
       net.projections.push_back(std::move(pr));
     }
@@ -137,8 +128,8 @@ void build_microcircuit(const microcircuit_options& o, network_spec& net) {
       pr.rule.type = connection_rule::kind::fixed_total_number;
       pr.rule.n = static_cast<std::uint64_t>(K);
       const double w = PSP_e * w_unit / sqrt_k;
-      pr.weight = normal(w, PSP_rel_sd * w, 0.0, INFINITY);
-      pr.delay = normal(1.5, 0.75, h, INFINITY);
+      pr.weight = distribution::normal_of(w, PSP_rel_sd * w, 0.0, INFINITY);
+      pr.delay = distribution::normal_of(1.5, 0.75, h, INFINITY);
       pr.receptor = "excitatory";
       net.projections.push_back(std::move(pr));
     }

@@ -156,28 +156,8 @@ PYBIND11_MODULE(apical, m) {
         }
       });
   m.def("Constant", &distribution::constant_of, py::arg("value"));
-  m.def(
-      "Uniform",
-      [](double low, double high) {
-        distribution d;
-        d.type = distribution::kind::uniform;
-        d.low = low;
-        d.high = high;
-        return d;
-      },
-      py::arg("low"), py::arg("high"));
-  m.def(
-      "Normal",
-      [](double mean, double std, double low, double high) {
-        distribution d;
-        d.type = distribution::kind::normal;
-        d.mean = mean;
-        d.std = std;
-        d.low = low;
-        d.high = high;
-        return d;
-      },
-      py::arg("mean"), py::arg("std"), py::arg("low") = -std::numeric_limits<double>::infinity(),
+  m.def("Uniform", &distribution::uniform_of, py::arg("low"), py::arg("high"));
+  m.def("Normal", &distribution::normal_of, py::arg("mean"), py::arg("std"), py::arg("low") = -std::numeric_limits<double>::infinity(),
       py::arg("high") = std::numeric_limits<double>::infinity(), "normal, redrawn outside [low, high] (clipped at the bounds)");
 
   using K = connection_rule::kind;

@@ -103,3 +103,25 @@ TEST_CASE("dendritic microcircuit: with the interneurons kept self-predicting, t
   CHECK(worst < 15.0);
   CHECK(curve.back().error_microcircuit < 0.3);
 }
+
+TEST_CASE("dendritic microcircuit: spiking mode with steady-state settling classifies digits from its output spikes") {
+  // Poisson spike counts at 5 spikes/ms per unit rate over each 20 ms
+  // presentation, interneurons kept self-predicting; the spiking network is
+  // read from its output spike counts (error_spiking)
+  learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_digits.toml"));
+  c.interneurons = "transported";
+  c.net.spiking = true;
+  c.net.rate_scale = 5.0;
+  c.probe_duration = 20000.0;   // the angle of an update averaged over 20 s of spikes
+  const auto curve = run_learning(c);
+  const double spiking = final_error(curve, [](const auto& p) { return p.error_spiking; });
+  const double shallow = final_error(curve, [](const auto& p) { return p.error_shallow; });
+  double worst = 0;   // over the second half of training
+  for (const auto& p : curve)
+    if (2 * p.examples >= c.train_examples) worst = std::max(worst, p.angle[0]);
+  MESSAGE("spiking digits test error " << spiking << " (shallow " << shallow << "); hidden angle at most " << worst << " deg");
+  CHECK(curve.front().error_spiking > 0.8);
+  CHECK(spiking < shallow);
+  CHECK(spiking < 0.05);
+  CHECK(worst < 20.0);
+}
