@@ -403,7 +403,7 @@ int main(int argc, char** argv) {
   auto* plot = app.add_subcommand("plot", "raster, rate histograms, weights and state traces of a run's outputs, as PNG");
   plot->add_option("dir", plot_dir, "output directory of apical run")->required();
   plot->add_option("--out", plot_out, "where the PNG files go (default DIR/plots)");
-  auto* models = app.add_subcommand("models", "list neuron and source models with their parameters");
+  auto* models = app.add_subcommand("models", "list neuron and source models and plasticity rules with their parameters");
   std::string learn_file, learn_out;
   auto* learn = app.add_subcommand("learn", "train the dendritic microcircuit beside exact back-prop (learning file, TOML)");
   learn->add_option("file", learn_file, "learning file (TOML, [learn])")->required();

@@ -4,7 +4,9 @@
 Runs `apical learn` on the nonlinear regression of Fig. 2
 (models/sacramento2018_regression.toml) and on scikit-learn's digits
 (models/sacramento2018_digits.toml), each with symmetric and with random
-feedback (feedback alignment), and the regression also in spiking mode. Every
+feedback (feedback alignment), the regression also in spiking mode (Euler
+steps) and the digits in spiking mode with steady-state settling (Poisson spike
+counts, 5 spikes/ms per unit rate, 20 ms per image, probes counting 20 s). Every
 run trains the microcircuit beside the equivalent MLP trained by exact back-prop
 and a shallow learner, from the same weights on the same examples, and records
 test errors and the angle between the microcircuit's forward-weight update and
@@ -26,13 +28,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def variant(model, tag, work, feedback='symmetric', spiking=False, scale=1.0, transported=False, fast_spikes=False):
+def variant(model, tag, work, feedback='symmetric', spiking=False, scale=1.0, transported=False, fast_spikes=False,
+            counts=False):
     text = open(os.path.join(ROOT, 'models', model)).read()
     text = text.replace('feedback = "symmetric"', f'feedback = "{feedback}"')
     if transported:
         text = text.replace('seed = 1', 'seed = 1\ninterneurons = "transported"')
     n = int(re.search(r'train_examples = (\d+)', text).group(1))
-    if spiking and fast_spikes:   # more spikes, longer presentations and probes: less spike noise
+    if spiking and counts:   # steady state: spike counts over each presentation, long probe windows
+        text = text.replace('seed = 1', 'seed = 1\nmode = "spiking"\nrate_scale = 5.0\nprobe_duration = 20000.0')
+    elif spiking and fast_spikes:   # more spikes, longer presentations and probes: less spike noise
         n = n * 3 // 10
         text = text.replace('seed = 1', 'seed = 1\nmode = "spiking"\nrate_scale = 20.0\nprobe_duration = 2000.0')
         text = re.sub(r'presentation = [0-9.]+', 'presentation = 50.0', text)
@@ -72,17 +77,24 @@ def main():
                     scale=a.scale, transported=True, fast_spikes=True),
             variant('sacramento2018_digits.toml', 'digits_symmetric', work, scale=a.scale),
             variant('sacramento2018_digits.toml', 'digits_transported', work, scale=a.scale, transported=True),
-            variant('sacramento2018_digits.toml', 'digits_random', work, 'random', scale=a.scale)]
+            variant('sacramento2018_digits.toml', 'digits_random', work, 'random', scale=a.scale),
+            variant('sacramento2018_digits.toml', 'digits_spiking', work, spiking=True, scale=a.scale, counts=True),
+            variant('sacramento2018_digits.toml', 'digits_spiking-transported', work, spiking=True, scale=a.scale, counts=True,
+                    transported=True),
+            variant('sacramento2018_digits.toml', 'digits_spiking-transported-random', work, 'random', spiking=True, scale=a.scale,
+                    counts=True, transported=True)]
     with cf.ThreadPoolExecutor(a.jobs) as ex:
         res = dict(ex.map(lambda j: run(a.apical, work, *j), jobs))
 
-    print(f'{"run":<22} {"examples":>8} {"microcircuit":>12} {"back-prop":>10} {"shallow":>8}  angle to back-prop [deg] per layer (mean of last 3 checkpoints)   wall s')
+    print(f'{"run":<36} {"examples":>8} {"microcircuit":>12} {"spikes out":>10} {"back-prop":>10} {"shallow":>8}  '
+          'angle to back-prop [deg] per layer (mean of last 3 checkpoints)   wall s')
     for tag, r in res.items():
         last = r['curve'][-1]
         tail = r['curve'][-3:]
         angles = [sum(c['angle_deg'][k] for c in tail) / len(tail) for k in range(len(last['angle_deg']))]
-        print(f'{tag:<22} {last["examples"]:>8} {last["microcircuit"]:>12.4g} {last["backprop"]:>10.4g} {last["shallow"]:>8.4g}  '
-              + ', '.join(f'{x:.1f}' for x in angles) + f'   {r["wall_s"]:.0f}')
+        spikes_out = f'{last["microcircuit_spiking"]:>10.4g}' if 'microcircuit_spiking' in last else f'{"":>10}'
+        print(f'{tag:<36} {last["examples"]:>8} {last["microcircuit"]:>12.4g} {spikes_out} {last["backprop"]:>10.4g} '
+              f'{last["shallow"]:>8.4g}  ' + ', '.join(f'{x:.1f}' for x in angles) + f'   {r["wall_s"]:.0f}')
 
     import matplotlib
     matplotlib.use('Agg')
@@ -104,7 +116,7 @@ def main():
         ax[i].legend(fontsize=8)
     for tag, style in (('regression_symmetric', 'b-'), ('regression_random', 'r-'), ('regression_spiking', 'g-'),
                        ('regression_transported', 'm-'), ('digits_symmetric', 'b--'), ('digits_random', 'r--'),
-                       ('digits_transported', 'm--')):
+                       ('digits_transported', 'm--'), ('digits_spiking-transported', 'g--')):
         cv = res[tag]['curve']
         ax[2].plot([c['examples'] / cv[-1]['examples'] for c in cv], [c['angle_deg'][0] for c in cv], style, label=tag)
     ax[2].set_xlabel('fraction of training')

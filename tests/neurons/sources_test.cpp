@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <numbers>
 
 #include "helpers.hpp"
 
@@ -78,4 +79,45 @@ type = "spikes"
     CHECK(std::string(e.what()).find("node_id 7 outside") != std::string::npos);
   }
   std::remove(path.c_str());
+}
+
+namespace {
+/// A lif_delta population that only adds up its input: no leak to speak of
+/// (tau_m = 1e12 ms), no threshold within reach, V(0) = E_L = 0.
+std::string integrators(int n, double T, const std::string& stimulus) {
+  return test::sim_header(0.1, T, 5) + "[[population]]\nname = \"sum\"\nmodel = \"lif_delta\"\nsize = " + std::to_string(n) +
+         "\nparams = { tau_m = 1e12, E_L = 0.0, V_reset = 0.0, V_th = 1e12 }\ninitial = { V_m = 0.0 }\n[[stimulus]]\ntarget = \"sum\"\n" +
+         stimulus;
+}
+}  // namespace
+
+TEST_CASE("poisson_input: event counts per neuron are Poisson with mean rate x active time (5 sigma)") {
+  const int n = 500;
+  // 10 kHz of 1 mV events between 20 and 60 ms: mean 400 per neuron
+  simulation sim(test::parse(integrators(n, 100.0, "type = \"poisson_input\"\nrate = 10000.0\nweight = 1.0\nstart = 20.0\nstop = 60.0\n")));
+  sim.run(100.0);
+  const double* V = sim.dynamics(0).state("V_m");
+  double s = 0, s2 = 0;
+  for (int i = 0; i < n; ++i) {
+    CHECK(std::abs(V[i] - std::round(V[i])) < 1e-6);   // whole events of 1 mV (the leak is 1e-13 per step)
+    s += V[i];
+    s2 += V[i] * V[i];
+  }
+  const double mean = s / n, var = s2 / n - mean * mean, expected = 10000.0 * 0.040;
+  CHECK(std::abs(mean - expected) < 5 * std::sqrt(expected / n));
+  CHECK(std::abs(var - expected) < 5 * expected * std::sqrt(2.0 / (n - 1)));   // Poisson: variance = mean
+}
+
+TEST_CASE("sinusoidal_input: adds offset + amplitude sin(2 pi f t + phase) every step, as the closed-form sum") {
+  // steps k = 100 .. 899 (10 to 90 ms), t_k = k h; sum of sin(a + k d) over n steps
+  // = sin(a + (n - 1) d / 2) sin(n d / 2) / sin(d / 2)
+  simulation sim(test::parse(integrators(
+      2, 100.0, "type = \"sinusoidal_input\"\namplitude = 3.0\noffset = 0.5\nfrequency = 37.0\nphase = 30.0\nstart = 10.0\nstop = 90.0\nreceptor = \"excitatory\"\n")));
+  sim.run(100.0);
+  const double h = 0.1, d = 2 * std::numbers::pi * 37.0 * 1e-3 * h, a = 2 * std::numbers::pi * 37.0 * 1e-3 * 10.0 + std::numbers::pi / 6;
+  const int steps = 800;
+  const double expected = 0.5 * steps + 3.0 * std::sin(a + (steps - 1) * d / 2) * std::sin(steps * d / 2) / std::sin(d / 2);
+  const double* V = sim.dynamics(0).state("V_m");
+  CHECK(V[0] == doctest::Approx(expected).epsilon(1e-9));
+  CHECK(V[1] == V[0]);
 }
