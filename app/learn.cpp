@@ -41,10 +41,12 @@ int cmd_learn(const std::string& file, const std::string& out_dir) {
   const fs::path out = out_dir.empty() ? fs::path("out") / fs::path(file).stem() : fs::path(out_dir);
   fmt::print(stderr, "apical: learning task '{}', {} examples of {} ms\n", c.task, c.train_examples, c.presentation);
   const auto t0 = std::chrono::steady_clock::now();
-  // progress: one line per checkpoint (a run takes minutes)
-  const std::vector<learning_checkpoint> curve = run_learning(c, [&](double f) {
+  // progress: one line per checkpoint with its test errors (a run takes minutes to hours)
+  const std::vector<learning_checkpoint> curve = run_learning(c, [&](const learning_checkpoint& p, double f) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    fmt::print(stderr, "apical: {:5.1f}% of {} examples, {:.0f} s, about {:.0f} s left\n", 100.0 * f, c.train_examples, s, s * (1.0 - f) / f);
+    fmt::print(stderr, "apical: {:5.1f}% of {} examples, {:.0f} s, about {:.0f} s left; test error microcircuit {:.4g}{}, back-prop {:.4g}\n",
+               100.0 * f, c.train_examples, s, s * (1.0 - f) / f, p.error_microcircuit,
+               p.error_spiking >= 0 ? fmt::format(" (spikes out {:.4g})", p.error_spiking) : "", p.error_backprop);
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("apical learn: {} ({} examples, {:.1f} s wall)\n", file, c.train_examples, seconds);

@@ -146,7 +146,7 @@ double test_error(const labelled_data& d, const microcircuit_params& p, F&& outp
 
 }  // namespace
 
-std::vector<learning_checkpoint> run_learning(const learning_task_config& c, const std::function<void(double)>& progress) {
+std::vector<learning_checkpoint> run_learning(const learning_task_config& c, const learning_progress& progress) {
   labelled_data train, test;
   if (c.task == "teacher") {
     train = teacher_data(c, c.train_examples, 101);
@@ -232,7 +232,7 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
     shallow.train(train.x[i], train.target[i], lr_shallow);
     if ((e + 1) % every == 0 || e + 1 == c.train_examples) {
       checkpoint(e + 1);
-      if (progress) progress(double(e + 1) / double(c.train_examples));
+      if (progress) progress(curve.back(), double(e + 1) / double(c.train_examples));
     }
   }
   return curve;

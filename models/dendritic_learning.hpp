@@ -64,8 +64,9 @@ struct labelled_data {
   std::vector<int> label;                   ///< classification: class index (-1: regression)
 };
 
-/// Runs the task; `progress` gets the fraction done.
-std::vector<learning_checkpoint> run_learning(const learning_task_config& c, const std::function<void(double)>& progress = {});
+/// Runs the task; `progress` gets each checkpoint as it is taken and the fraction done.
+using learning_progress = std::function<void(const learning_checkpoint&, double)>;
+std::vector<learning_checkpoint> run_learning(const learning_task_config& c, const learning_progress& progress = {});
 
 /// Reads a learning file (TOML [learn] table); errors name file, line and key.
 learning_task_config load_learning_file(const std::string& path);
