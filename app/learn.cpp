@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "app/run.hpp"
 #include "core/atomic_file.hpp"
 #include "models/dendritic_learning.hpp"
 
@@ -36,8 +37,8 @@ std::string curve_json(const learning_task_config& c, const std::vector<learning
 
 }  // namespace
 
-int cmd_learn(const std::string& file, const std::string& out_dir) {
-  const learning_task_config c = load_learning_file(file);
+int cmd_learn(const std::string& file, const std::string& out_dir, const std::vector<std::string>& sets) {
+  const learning_task_config c = load_learning_file(file, overrides_of(sets));
   const fs::path out = out_dir.empty() ? fs::path("out") / fs::path(file).stem() : fs::path(out_dir);
   fmt::print(stderr, "apical: learning task '{}', {} examples of {} ms\n", c.task, c.train_examples, c.presentation);
   const auto t0 = std::chrono::steady_clock::now();

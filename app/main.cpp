@@ -6,7 +6,7 @@
 //   apical info MODEL.toml [--set KEY=VALUE]...
 //   apical plot DIR [--out OUTDIR]
 //   apical models
-//   apical learn FILE.toml [--out DIR]
+//   apical learn FILE.toml [--out DIR] [--set KEY=VALUE]...
 // Exit codes: 0 success, 2 bad input (the message names file, line and key),
 // 1 any other failure.
 #include <algorithm>
@@ -145,6 +145,8 @@ int main(int argc, char** argv) {
   auto* learn = app.add_subcommand("learn", "train the dendritic microcircuit beside exact back-prop (learning file, TOML)");
   learn->add_option("file", learn_file, "learning file (TOML, [learn])")->required();
   learn->add_option("--out", learn_out, "output directory (default out/<file name>)");
+  std::vector<std::string> learn_sets;
+  learn->add_option("--set", learn_sets, "override a learning-file key, e.g. learn.feedback=random (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
     if (info->parsed()) return cmd_info(o);
     if (models->parsed()) return cmd_models();
     if (plot->parsed()) return cmd_plot(plot_dir, plot_out);
-    if (learn->parsed()) return cmd_learn(learn_file, learn_out);
+    if (learn->parsed()) return cmd_learn(learn_file, learn_out, learn_sets);
   } catch (const model_error& e) {
     if (root) fmt::print(stderr, "apical: error: {}\n", e.what());
     return 2;

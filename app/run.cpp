@@ -47,6 +47,8 @@ checkpoint_header header_of(const run_options& o) {
   return h;
 }
 
+}  // namespace
+
 std::vector<key_override> overrides_of(const std::vector<std::string>& assignments) {
   std::vector<key_override> out;
   for (const auto& a : assignments) {
@@ -58,8 +60,6 @@ std::vector<key_override> overrides_of(const std::vector<std::string>& assignmen
   }
   return out;
 }
-
-}  // namespace
 
 network_spec load_with_overrides(const run_options& o, std::vector<key_override> more) {
   std::vector<key_override> overrides = overrides_of(o.sets);

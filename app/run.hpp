@@ -30,6 +30,9 @@ struct run_options {
   double checkpoint_every = 0;     // ms; 0: no checkpoints
 };
 
+/// Parses --set KEY=VALUE texts; bad_input naming the text when one has no '='.
+std::vector<key_override> overrides_of(const std::vector<std::string>& assignments);
+
 /// The model file with --set overrides, then `more`, and --threads/--seed/--duration.
 network_spec load_with_overrides(const run_options& o, std::vector<key_override> more = {});
 /// The output folder: --out, or out/<model file name>.

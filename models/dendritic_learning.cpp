@@ -242,12 +242,13 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
 
 namespace apical {
 
-learning_task_config load_learning_file(const std::string& path) {
+learning_task_config load_learning_file(const std::string& path, const std::vector<key_override>& overrides) {
   std::ifstream in(path);
   if (!in) throw model_error(path, 0, "(file)", "cannot open the learning file");
   std::stringstream ss;
   ss << in.rdbuf();
-  const value root = parse_toml(ss.str(), path);
+  value root = parse_toml(ss.str(), path);
+  apply_overrides(root, overrides);
   reader r{path, std::filesystem::path(path).parent_path().string()};
   r.only(root, "(top level)", {"learn"});
   const value& L = r.table(r.require(root, "(top level)", "learn"), "learn");

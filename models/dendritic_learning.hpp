@@ -22,6 +22,7 @@
 
 #include <Eigen/Dense>
 
+#include "core/overrides.hpp"
 #include "models/dendritic_microcircuit.hpp"
 
 namespace apical {
@@ -68,7 +69,9 @@ struct labelled_data {
 using learning_progress = std::function<void(const learning_checkpoint&, double)>;
 std::vector<learning_checkpoint> run_learning(const learning_task_config& c, const learning_progress& progress = {});
 
-/// Reads a learning file (TOML [learn] table); errors name file, line and key.
-learning_task_config load_learning_file(const std::string& path);
+/// Reads a learning file (TOML [learn] table) with command-line overrides
+/// (`apical learn --set learn.feedback=random`) applied first, so that they are
+/// validated as if they were in the file; errors name file, line and key, or the override.
+learning_task_config load_learning_file(const std::string& path, const std::vector<key_override>& overrides = {});
 
 }  // namespace apical

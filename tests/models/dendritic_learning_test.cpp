@@ -70,6 +70,31 @@ TEST_CASE("learning files: errors name the file, line and key") {
         std::string::npos);
 }
 
+TEST_CASE("learning files: --set overrides reach their keys and are validated as if in the file") {
+  const std::string file = test::source_path("models/sacramento2018_digits.toml");
+  const learning_task_config plain = load_learning_file(file);
+  CHECK(plain.net.feedback == feedback_mode::symmetric);
+  const learning_task_config c = load_learning_file(
+      file, {{"learn.feedback", "\"random\""}, {"learn.mode", "spiking"}, {"learn.eta_up", "[0.5, 0.25]"}, {"learn.cell.g_som_I", "0.3"}});
+  CHECK(c.net.feedback == feedback_mode::random);
+  CHECK(c.net.spiking);
+  CHECK(c.net.eta_up == std::vector<double>{0.5, 0.25});
+  CHECK(c.net.cell.g_som_I == 0.3);
+  CHECK(c.train_examples == plain.train_examples);
+  auto err = [&](const key_override& o) {
+    try {
+      load_learning_file(file, {o});
+    } catch (const model_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(err({"learn.feedback", "mirror"}).rfind("--set learn.feedback=mirror: learn.feedback: unknown feedback", 0) == 0);
+  CHECK(err({"learn.eta_up", "[0.1]"}).find("--set learn.eta_up=[0.1]") == 0);
+  CHECK(err({"learn.colour", "1"}).find("learn.colour: unknown key") != std::string::npos);
+  CHECK(err({"learn.cell.g_lk", "-0.1"}).find("learn.cell.g_lk") != std::string::npos);
+}
+
 TEST_CASE("dendritic microcircuit: spiking mode learns the regression too") {
   learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_regression.toml"));
   c.net.spiking = true;
