@@ -230,6 +230,11 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
     if (c.interneurons == "transported") net.set_self_predicting();
     bp.train(train.x[i], train.target[i], lr);
     shallow.train(train.x[i], train.target[i], lr_shallow);
+    if ((e + 1) % train.x.size() == 0 && c.rate_decay != 1.0) {   // the end of a pass through the training set
+      net.scale_learning_rates(c.rate_decay);
+      for (double& v : lr) v *= c.rate_decay;
+      for (double& v : lr_shallow) v *= c.rate_decay;
+    }
     if ((e + 1) % every == 0 || e + 1 == c.train_examples) {
       checkpoint(e + 1);
       if (progress) progress(curve.back(), double(e + 1) / double(c.train_examples));
@@ -255,7 +260,7 @@ learning_task_config load_learning_file(const std::string& path, const std::vect
   r.only(L, "learn", {"task", "sizes", "feedback", "train_examples", "test_examples", "presentation", "checkpoints", "dt", "tau_w",
                       "sigma", "init_range", "seed", "eta_up", "eta_IP", "eta_PI", "eta_down", "backprop_rate", "teacher_sizes",
                       "teacher_gains", "data_file", "target_on", "target_off", "self_predicting_start", "shallow_rate", "mode", "probe_duration", "interneurons", "integration",
-                      "rate_scale", "tau_r", "cell"});
+                      "rate_scale", "tau_r", "rate_decay", "cell"});
   learning_task_config c;
   auto numbers = [&](const char* key, bool non_negative) {
     std::vector<double> out;
@@ -309,6 +314,10 @@ learning_task_config load_learning_file(const std::string& path, const std::vect
   count("train_examples", c.train_examples);
   count("test_examples", c.test_examples);
   count("checkpoints", c.checkpoints);
+  if (const value* v = r.get(L, "rate_decay")) {
+    c.rate_decay = r.number(*v, "learn.rate_decay");
+    if (!(c.rate_decay > 0 && c.rate_decay <= 1)) r.fail(*v, "learn.rate_decay", fmt::format("must be in (0, 1] (got {})", c.rate_decay));
+  }
   positive("presentation", c.presentation);
   positive("dt", c.net.dt);
   positive("init_range", c.net.init_range);

@@ -37,6 +37,9 @@ struct learning_task_config {
   double presentation = 20.0;           ///< ms per example
   double probe_duration = 0.0;          ///< ms a probe example is held to measure the angles (0: presentation; spiking mode: longer, to average out spike noise)
   std::size_t checkpoints = 10;
+  /// Every learner's learning rates are multiplied by this after each pass
+  /// through the training set (1: constant rates), the same for all three.
+  double rate_decay = 1.0;
   std::vector<double> backprop_rate;    ///< learning rate per layer of the back-prop MLP
   double shallow_rate = -1.0;           ///< the shallow learner's output layer (< 0: back-prop's output rate)
   double target_on = 1.0, target_off = 0.0;   ///< digits: target potentials of the right and the wrong classes

@@ -77,6 +77,11 @@ class dendritic_microcircuit {
 
   std::size_t layers() const { return N_; }
   const dendritic_microcircuit_config& config() const { return c_; }
+  /// Multiplies every plasticity rate (eta_up, eta_IP, eta_PI, eta_down) by f (a schedule's step).
+  void scale_learning_rates(double f) {
+    for (auto* etas : {&c_.eta_up, &c_.eta_IP, &c_.eta_PI, &c_.eta_down})
+      for (double& eta : *etas) eta *= f;
+  }
 
   /// Weights, index k-1 for layer k: W_up (n_k x n_{k-1}, k = 1..N); W_down,
   /// W_PI (n_k x n_{k+1}), W_IP (n_{k+1} x n_k) for hidden k = 1..N-1.

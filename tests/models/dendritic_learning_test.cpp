@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <array>
 #include <fstream>
 
 #include "helpers.hpp"
@@ -28,6 +29,26 @@ TEST_CASE("dendritic microcircuit: digits beats a shallow learner and reaches 95
   CHECK(curve.front().error_microcircuit > 0.8);   // chance level at the start
   CHECK(mc < shallow);
   CHECK(mc < 0.05);
+}
+
+TEST_CASE("learning files: rate_decay scales every learner's rates after each pass through the training set") {
+  learning_task_config c = load_learning_file(test::source_path("models/sacramento2018_digits.toml"));
+  c.train_examples = 3000;   // two passes through the 1500 training images
+  c.checkpoints = 2;         // at the end of each pass
+  auto changes = [&](double decay) {
+    c.rate_decay = decay;
+    const auto curve = run_learning(c);
+    REQUIRE(curve.size() == 3);
+    const auto& a = curve[1];
+    const auto& b = curve[2];
+    return std::array<double, 3>{b.error_microcircuit - a.error_microcircuit, b.error_backprop - a.error_backprop,
+                                 b.error_shallow - a.error_shallow};
+  };
+  // constant rates: the second pass still changes the learners
+  const auto moving = changes(1.0);
+  CHECK((moving[0] != 0.0 || moving[1] != 0.0 || moving[2] != 0.0));
+  // rates scaled by 1e-9 after the first pass: no learner changes its test error in the second
+  for (double d : changes(1e-9)) CHECK(d == 0.0);
 }
 
 TEST_CASE("dendritic microcircuit: nonlinear regression (Fig. 2) beats a shallow learner") {
@@ -62,6 +83,8 @@ TEST_CASE("learning files: errors name the file, line and key") {
   CHECK(err(ok + "feedback = \"mirror\"\n").find("learn.feedback") != std::string::npos);
   CHECK(err(ok + "[learn.cell]\ng_lk = -0.1\n").find("learn.cell.g_lk") != std::string::npos);
   CHECK(err(ok + "colour = 1\n").find("learn.colour") != std::string::npos);
+  CHECK(err(ok + "rate_decay = 1.5\n").find(":5: learn.rate_decay: must be in (0, 1]") != std::string::npos);
+  CHECK(err(ok + "rate_decay = 0\n").find(":5: learn.rate_decay") != std::string::npos);
   CHECK(err("[learn]\ntask = \"fashion_mnist\"\nsizes = [784, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\n").find("learn.data_file") !=
         std::string::npos);
   CHECK(err("[learn]\ntask = \"fashion_mnist\"\nsizes = [64, 10]\neta_up = [1.0]\nbackprop_rate = [1.0]\ndata_file = \"/tmp\"\n").find(":3: learn.sizes") !=
