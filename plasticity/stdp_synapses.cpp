@@ -13,7 +13,7 @@ using history = std::span<post_archive::entry>;
 /// back from the newest: the scan visits the post spikes since t, which the
 /// potentiation loop visits anyway, while a binary search over the whole
 /// history (back to the slowest reader's previous spike) pays a mispredicted
-/// branch per halving: 10% of plastic COBA's run time (bench/RESULTS.md).
+/// branch per halving (plastic COBA 4% faster at 1 s, 8% at 3 s: bench/RESULTS.md).
 history::iterator first_after(history hist, double t) {
   auto it = hist.end();
   while (it != hist.begin() && std::prev(it)->t > t) --it;
