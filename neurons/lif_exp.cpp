@@ -76,8 +76,8 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const auto [P22, P20, P11e, P11i, P21e, P21i, n_ref] = d_;
   const double E_L = p_.E_L, I_e = p_.I_e;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  std::uint32_t any = 0;
-  // the arrays are distinct SoA vectors: no dependence between iterations
+  // the free update goes to V_next; grid_threshold::apply_all then clamps and flags
+  double* __restrict V_next = ctx.work;
 #pragma GCC ivdep
   for (std::size_t li = 0; li < n; ++li) {
     // inputs of this step arrived at its start (time step*h): the partition
@@ -85,14 +85,11 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
     const double Ie = Ie_[li];
     const double Ii = Ii_[li];
     const double I = has_current ? I_e + cur[li] : I_e + 0.0;
-    const double V_free = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
-    const bool fire = rule.apply(V[li], V_free, rc[li]);
-    fired[li] = fire;
-    any |= fire;
+    V_next[li] = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
     Ie_[li] = Ie * P11e;
     Ii_[li] = Ii * P11i;
   }
-  if (any) emit_grid_spikes(fired, n, begin, ctx);
+  if (rule.apply_all(V, V_next, rc, fired, n)) emit_grid_spikes(fired, n, begin, ctx);
 }
 
 namespace {
