@@ -7,6 +7,22 @@
 
 namespace apical {
 
+/// Copies per-neuron flags computed as doubles into bytes and tells whether any
+/// is set. Update loops write their flags as doubles and leave the bytes to this
+/// loop: a loop that mixes doubles with byte stores vectorises at the bytes' 64
+/// lanes, holds every double in eight vector registers and spills
+/// (neurons/grid_threshold.hpp; bench/RESULTS.md).
+inline bool flags_to_bytes(const double* __restrict from, std::uint8_t* __restrict to, std::size_t n) {
+  std::uint32_t any = 0;
+#pragma GCC ivdep
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto f = static_cast<std::uint8_t>(from[i]);
+    to[i] = f;
+    any |= f;
+  }
+  return any != 0;
+}
+
 template <class F>
 void for_each_flagged(const std::uint8_t* flags, std::size_t n, F&& f) {
   std::size_t i = 0;

@@ -39,14 +39,7 @@ struct grid_threshold {
                  std::uint8_t* __restrict fired, std::size_t n) const {
 #pragma GCC ivdep
     for (std::size_t i = 0; i < n; ++i) V_free[i] = apply(V[i], V_free[i], ref_count[i]) ? 1.0 : 0.0;
-    std::uint32_t any = 0;
-#pragma GCC ivdep
-    for (std::size_t i = 0; i < n; ++i) {
-      const bool fire = V_free[i] != 0.0;
-      fired[i] = fire;
-      any |= fire;
-    }
-    return any != 0;
+    return flags_to_bytes(V_free, fired, n);
   }
 };
 
