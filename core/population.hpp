@@ -37,7 +37,7 @@ struct step_context {
   std::span<const offgrid_event> events;     ///< precise populations only
   std::vector<spike>* outbox = nullptr;      ///< emitted spikes go here (global ids)
   std::uint8_t* scratch = nullptr;           ///< one byte per local neuron, free for the model's use
-  double* work = nullptr;                    ///< one double per local neuron, free for stimuli and sources
+  double* work = nullptr;                    ///< one double per local neuron, free for stimuli and sources, then for the model's update
   std::uint32_t global_first = 0;            ///< global id of the population's neuron 0
 };
 
