@@ -32,9 +32,8 @@ struct grid_threshold {
   /// apart from the model's update loop and split by element width: a loop
   /// that mixes the doubles with the byte flags vectorises at the bytes' 64
   /// lanes, holds every double in eight registers and spills. lif_exp takes 22%
-  /// less time this way; lif_cond_exp, whose loop is bound by its exp and division,
-  /// takes 10% more (the extra pass), so it calls apply() in its loop
-  /// (bench/RESULTS.md).
+  /// less time this way; lif_cond_exp gains once its exp uses fused
+  /// multiply-adds (bench/RESULTS.md).
   bool apply_all(double* __restrict V, double* __restrict V_free, std::int32_t* __restrict ref_count,
                  std::uint8_t* __restrict fired, std::size_t n) const {
 #pragma GCC ivdep

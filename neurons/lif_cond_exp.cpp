@@ -45,8 +45,10 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
     grid_loop<false>(begin, end, ctx);
 }
 
-// Branch-free so that it vectorises (exp_vec instead of the scalar std::exp);
-// spikes are flagged here and emitted in a second pass.
+// Branch-free so that it vectorises (exp_vec instead of the scalar std::exp).
+// The free update goes to ctx.work and grid_threshold::apply_all clamps and
+// flags in loops of their own: fused, GCC vectorised this loop at the byte
+// flags' 64 lanes (bench/RESULTS.md).
 template <bool has_current>
 void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
@@ -60,7 +62,7 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   const double h_over_C = h_ / p_.C_m, g_L = p_.g_L, gLEL = p_.g_L * p_.E_L, E_ex = p_.E_ex, E_in = p_.E_in;
   const double I_e = p_.I_e;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  std::uint32_t any = 0;
+  double* __restrict V_next = ctx.work;
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
   for (std::size_t li = 0; li < n; ++li) {
@@ -73,14 +75,11 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     const double I = has_current ? I_e + cur[li] : I_e + 0.0;
     if constexpr (has_current) cur[li] = 0.0;
     const double V_inf = (gLEL + gme * E_ex + gmi * E_in + I) / gt;
-    const double V_free = V_inf + (V[li] - V_inf) * exp_vec(-gt * h_over_C);
-    const bool fire = rule.apply(V[li], V_free, rc[li]);
-    fired[li] = fire;
-    any |= fire;
+    V_next[li] = V_inf + (V[li] - V_inf) * exp_vec(-gt * h_over_C);
     gex[li] = ge * P_ex;
     gin[li] = gi * P_in;
   }
-  if (any) emit_grid_spikes(fired, n, begin, ctx);
+  if (rule.apply_all(V, V_next, rc, fired, n)) emit_grid_spikes(fired, n, begin, ctx);
 }
 
 }  // namespace apical
