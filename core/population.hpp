@@ -50,6 +50,8 @@ class population_dynamics {
   virtual int receptors() const = 0;
   /// Whether inputs inside a step are applied at their exact time.
   virtual bool precise() const { return false; }
+  /// Whether every spike it emits has offset 0 (lies on the h grid).
+  virtual bool spikes_on_grid() const { return !precise(); }
   /// Advances neurons [begin, end) through ctx.step.
   virtual void update(std::size_t begin, std::size_t end, step_context& ctx) = 0;
   /// The state array that synaptic input on `receptor` adds to directly (the

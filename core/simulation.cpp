@@ -248,6 +248,7 @@ void simulation::build() {
         continue;
       }
       auto block = std::make_unique<stdp_synapses>(rules[j], static_cast<std::uint32_t>(j), std::move(store), part.neurons(), h);
+      block->set_on_grid(part.population().spikes_on_grid() && pops_[pop_index(spec_.projections[j].source)]->spikes_on_grid());
       const auto& opts = spec_.projections[j].plasticity.options;
       if (auto m = opts.find("modulator"); m != opts.end()) {
         const population_info& mod = pop_info_[pop_index(m->second)];

@@ -63,7 +63,10 @@ void poisson_source::update(std::size_t begin, std::size_t end, step_context& ct
 
 spike_source::spike_source(std::vector<std::vector<double>> times, double h) : times_(times.size()), next_(times.size(), 0) {
   for (std::size_t i = 0; i < times.size(); ++i)
-    for (double t : times[i]) times_[i].push_back(to_grid(t, h));
+    for (double t : times[i]) {
+      times_[i].push_back(to_grid(t, h));
+      on_grid_ = on_grid_ && times_[i].back().offset == 0.0;
+    }
 }
 
 void spike_source::update(std::size_t begin, std::size_t end, step_context& ctx) {

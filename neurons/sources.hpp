@@ -60,10 +60,13 @@ class spike_source final : public population_dynamics {
   int receptors() const override { return 0; }
   void update(std::size_t begin, std::size_t end, step_context& ctx) override;
   double cost() const override { return 0.1; }
+  /// Given times between grid points keep their offsets.
+  bool spikes_on_grid() const override { return on_grid_; }
   void serialize(state_io& io) override { io.field(next_); }
 
  private:
   std::vector<std::vector<grid_time>> times_;
+  bool on_grid_ = true;
   std::vector<std::size_t> next_;   // per node: index of the next spike to emit
 };
 

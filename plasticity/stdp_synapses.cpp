@@ -38,6 +38,12 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
   if (rule_.kind == plasticity_kind::dopamine) c_.assign(w_.size(), 0.0);
   archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
   for (std::size_t n = 0; n < neurons; ++n) archive_.set_readers(n, readers[n]);
+  set_on_grid(false);
+}
+
+void stdp_synapses::set_on_grid(bool on_grid) {
+  decay_plus_ = grid_decay(rule_.tau_plus, h_, on_grid);
+  decay_minus_ = grid_decay(rule_.tau_minus, h_, on_grid);
 }
 
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
@@ -49,7 +55,6 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
   // are timed by dt = t_post - t
   const double t = double(k - 2 * dden) * h_ + offset;
   pre_trace& pre = pre_[g];
-  const double inv_tau_plus = 1.0 / rule_.tau_plus, inv_tau_minus = 1.0 / rule_.tau_minus;
   const bool triplet = rule_.kind == plasticity_kind::triplet;
   const double r2 = triplet ? pre.r2 * std::exp(-(t - pre.t_last) / rule_.tau_x) : 0.0;
   double* const dest = in[grp.receptor];
@@ -69,17 +74,17 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
       // potentiation by the post spikes in (t_last, t], in time order
       auto it = first_after(hist, pre.t_last);
       for (; it != hist.end() && it->t <= t; ++it) {
-        if (pre.r1 != 0.0) w = rule_.facilitate(w, pre.r1 * std::exp(-(it->t - pre.t_last) * inv_tau_plus), it->o2_before);
+        if (pre.r1 != 0.0) w = rule_.facilitate(w, pre.r1 * decay_plus_(it->t - pre.t_last), it->o2_before);
         ++it->reads;
       }
       before = last_before(hist, it, t);
     }
-    if (before.t > -1e299) w = rule_.depress(w, before.o1 * std::exp(-(t - before.t) * inv_tau_minus), r2);
+    if (before.t > -1e299) w = rule_.depress(w, before.o1 * decay_minus_(t - before.t), r2);
     transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
   }
   // the pre traces take this spike
   const bool nearest = rule_.pairing == stdp_pairing::nearest;
-  const double r1 = pre.r1 * std::exp(-(t - pre.t_last) * inv_tau_plus);
+  const double r1 = pre.r1 * decay_plus_(t - pre.t_last);
   pre.r1 = nearest ? 1.0 : r1 + 1.0;
   pre.r2 = nearest ? 1.0 : r2 + 1.0;
   pre.t_last = t;

@@ -13,6 +13,7 @@
 
 #include "core/population.hpp"
 #include "core/synapse_store.hpp"
+#include "plasticity/grid_decay.hpp"
 #include "plasticity/plastic_synapses.hpp"
 #include "plasticity/post_archive.hpp"
 #include "plasticity/stdp.hpp"
@@ -28,6 +29,11 @@ class stdp_synapses final : public plastic_synapses {
   std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in, std::vector<offgrid_event>* offgrid) override;
   /// Records a post spike of local neuron n at t (ms).
   void on_post(std::uint32_t n, double t) override { archive_.add_spike(n, t); }
+
+  /// Every pre and post spike of this block is on the h grid (neither the
+  /// source nor the target population has precise spike times): the trace
+  /// decays between spikes come from a table (plasticity/grid_decay.hpp).
+  void set_on_grid(bool on_grid);
 
   /// stdp_dopamine: global ids [first, end) of the modulator population
   /// (empty for the other rules).
@@ -63,6 +69,7 @@ class stdp_synapses final : public plastic_synapses {
   void prune_modulator();
 
   plasticity_params rule_;
+  grid_decay decay_plus_, decay_minus_;   // exp(-dt / tau_plus), exp(-dt / tau_minus)
   std::vector<pre_trace> pre_;
   post_archive archive_;
   // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)

@@ -25,6 +25,7 @@ struct rule_case {
   double A_plus = 0.01, A_minus = 0.012, A3_plus = 0.0, A3_minus = 0.0, mu_plus = 0.4, mu_minus = 0.7;
   double tau_plus = 16.8, tau_minus = 33.7, tau_x = 101.0, tau_y = 114.0;
   bool precise_pre = false;   // pre spikes off the grid
+  bool grid_post = false;     // lif_exp targets on the grid: trace decays from plasticity/grid_decay.hpp's table
   double tau_c = 300.0, tau_n = 50.0, b = 0.002;   // stdp_dopamine
   bool modulator_spikes = true;                     // stdp_dopamine: the modulator fires
 };
@@ -92,10 +93,14 @@ std::string stdp_net(const rule_case& c, int threads = 1, int partitions = 0, do
     }
     s << "]\n";
   }
-  s << "[[population]]\nname = \"post\"\nmodel = \"lif_delta\"\nsize = 4\n"
-       "params = {E_L = 0.0, V_reset = 0.0, V_th = 20.0, tau_m = 10.0, t_ref = 0.5}\n";
-  s << "[[projection]]\nsource = \"teacher\"\ntarget = \"post\"\nrule = \"one_to_one\"\nweight = 1000.0\ndelay = " << teacher_delay
-    << "\n";
+  if (c.grid_post)   // a teacher input of 1e5 pA lifts V by 40 mV within a step
+    s << "[[population]]\nname = \"post\"\nmodel = \"lif_exp\"\nsize = 4\n"
+         "params = {E_L = 0.0, V_reset = 0.0, V_th = 20.0, tau_m = 10.0, t_ref = 0.5, tau_syn_ex = 0.5}\n";
+  else
+    s << "[[population]]\nname = \"post\"\nmodel = \"lif_delta\"\nsize = 4\n"
+         "params = {E_L = 0.0, V_reset = 0.0, V_th = 20.0, tau_m = 10.0, t_ref = 0.5}\n";
+  s << "[[projection]]\nsource = \"teacher\"\ntarget = \"post\"\nrule = \"one_to_one\"\nweight = "
+    << (c.grid_post ? 1e5 : 1000.0) << "\ndelay = " << teacher_delay << "\n";
   s << "[[projection]]\nname = \"plastic\"\nsource = \"pre\"\ntarget = \"post\"\nrule = \"all_to_all\"\nweight = " << c.w0
     << "\ndelay = " << delay << "\n";
   s << "[projection.plasticity]\nrule = \"" << c.rule << "\"\n";
@@ -219,7 +224,7 @@ int check_against_reference(const rule_case& c) {
     const double ref = reference_weight(c, pre, post, d, T);
     changed += ref != c.w0;
     INFO("synapse " << wt.sources[i] << " -> " << wt.targets[i] << ", rule " << c.rule << "/" << c.dependence << "/" << c.pairing
-                    << ", f = " << c.f << ", precise " << c.precise_pre);
+                    << ", f = " << c.f << ", precise " << c.precise_pre << ", grid post " << c.grid_post);
     CHECK(wt.weights[i] == doctest::Approx(ref).epsilon(1e-12));
   }
   CHECK(changed > 100);   // the rule did act
@@ -391,6 +396,19 @@ TEST_CASE("triplet STDP equals the time-ordered direct computation") {
     c.A3_minus = 2.3e-3;
     CHECK(check_against_reference(c) > 0);
   }
+}
+
+TEST_CASE("pair and triplet STDP between spikes on the grid (decays from the propagator table) equal the direct computation") {
+  for (const char* rule : {"stdp", "stdp_triplet"})
+    for (const char* pairing : {"all_to_all", "nearest"}) {
+      rule_case c;
+      c.grid_post = true;
+      c.rule = rule;
+      c.pairing = pairing;
+      c.dependence = "power_law";
+      if (c.rule == "stdp_triplet") c.A3_plus = 6.5e-3, c.A3_minus = 2.3e-3;
+      CHECK(check_against_reference(c) > 0);
+    }
 }
 
 TEST_CASE("dendritic delay convention: the fraction of the delay that is dendritic sets the pair timing") {
