@@ -11,7 +11,7 @@ namespace apical {
 /// is set. Update loops write their flags as doubles and leave the bytes to this
 /// loop: a loop that mixes doubles with byte stores vectorises at the bytes' 64
 /// lanes, holds every double in eight vector registers and spills
-/// (neurons/grid_threshold.hpp; bench/RESULTS.md).
+/// (bench/RESULTS.md).
 inline bool flags_to_bytes(const double* __restrict from, std::uint8_t* __restrict to, std::size_t n) {
   std::uint32_t any = 0;
 #pragma GCC ivdep
@@ -21,6 +21,22 @@ inline bool flags_to_bytes(const double* __restrict from, std::uint8_t* __restri
     any |= f;
   }
   return any != 0;
+}
+
+/// Calls f(i) for each i in [0, n) with a[i] == value, in order. Matches are
+/// rare: each block of 64 is first tested with one vectorised reduction.
+template <class F>
+void for_each_equal(const double* __restrict a, std::size_t n, double value, F&& f) {
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    double hit = 0.0;
+    for (std::size_t j = i; j < i + 64; ++j) hit = a[j] == value ? 1.0 : hit;
+    if (hit == 0.0) continue;
+    for (std::size_t j = i; j < i + 64; ++j)
+      if (a[j] == value) f(j);
+  }
+  for (; i < n; ++i)
+    if (a[i] == value) f(i);
 }
 
 template <class F>

@@ -2,9 +2,21 @@
 // The refractory clamp and threshold of the grid LIF models (lif_exp,
 // lif_cond_exp), shared so both update loops keep the same semantics: after the
 // free update of a step, a refractory neuron keeps V (clamped at V_reset) and
-// counts down; otherwise V >= V_th fires, resets and starts t_ref. Written as
-// selects so the loops that inline it vectorise; spikes are flagged and emitted
-// at the step's end in a second pass.
+// counts down; otherwise V >= V_th fires, resets and starts t_ref.
+//
+// Written as selects on doubles only, so that the models' loops that inline it
+// vectorise at the doubles' width: the refractory counter is a double (whole
+// numbers of steps, exact), and no byte flag is written in the loop. With int32
+// counters and byte flags GCC vectorised at the bytes' 64 lanes, held every
+// double in eight registers and spilled; the model loops then wrote the free
+// update to a buffer and clamped in loops of their own. Fused on doubles, CUBA's
+// update takes half the time of those split loops (bench/RESULTS.md).
+//
+// Spikes are emitted after the loop, at step + 1 with offset 0. With a
+// refractory period of at least one step a neuron fired in this step exactly
+// when its counter equals n_ref, so they are found by scanning the counters
+// (loops track only whether any fired); with t_ref < h the loop writes a double
+// flag per neuron instead.
 #include <cstdint>
 
 #include "core/flag_scan.hpp"
@@ -14,39 +26,53 @@ namespace apical {
 
 struct grid_threshold {
   double V_th, V_reset;
-  std::int32_t n_ref;   ///< refractory steps
+  double n_ref;   ///< refractory steps (a whole number)
 
   /// Applies clamp and threshold to one neuron; returns whether it fired.
-  bool apply(double& V, double V_free, std::int32_t& ref_count) const {
-    const std::int32_t r = ref_count;
-    const bool refractory = r > 0;
+  bool apply(double& V, double V_free, double& ref_count) const {
+    const double r = ref_count;
+    const bool refractory = r > 0.0;
     const double Vn = refractory ? V : V_free;
     const bool fire = !refractory && Vn >= V_th;
     V = fire ? V_reset : Vn;
-    ref_count = fire ? n_ref : (refractory ? r - 1 : 0);
+    ref_count = fire ? n_ref : (refractory ? r - 1.0 : 0.0);
     return fire;
   }
 
-  /// apply() for neurons [0, n) whose free update is in V_free (overwritten):
-  /// flags the spikes in `fired` and returns whether any neuron fired. Kept
-  /// apart from the model's update loop and split by element width: a loop
-  /// that mixes the doubles with the byte flags vectorises at the bytes' 64
-  /// lanes, holds every double in eight registers and spills. lif_exp takes 22%
-  /// less time this way; lif_cond_exp gains once its exp uses fused
-  /// multiply-adds (bench/RESULTS.md).
-  bool apply_all(double* __restrict V, double* __restrict V_free, std::int32_t* __restrict ref_count,
-                 std::uint8_t* __restrict fired, std::size_t n) const {
+  /// apply() for neurons [0, n) whose free update is in V_free, in a loop of
+  /// its own (for models whose update loop is bound by arithmetic: lif_cond_exp
+  /// takes 10% more time fused). Returns whether any fired; with needs_flags()
+  /// V_free[i] becomes neuron i's flag.
+  bool apply_all(double* __restrict V, double* __restrict V_free, double* __restrict ref_count, std::size_t n) const {
+    double any = 0.0;
+    if (needs_flags()) {
 #pragma GCC ivdep
-    for (std::size_t i = 0; i < n; ++i) V_free[i] = apply(V[i], V_free[i], ref_count[i]) ? 1.0 : 0.0;
-    return flags_to_bytes(V_free, fired, n);
+      for (std::size_t i = 0; i < n; ++i) V_free[i] = apply(V[i], V_free[i], ref_count[i]) ? 1.0 : 0.0;
+      return true;   // emit() finds out from the flags
+    }
+#pragma GCC ivdep
+    for (std::size_t i = 0; i < n; ++i) any = apply(V[i], V_free[i], ref_count[i]) ? 1.0 : any;
+    return any != 0.0;
+  }
+
+  /// Whether the update loop must write per-neuron flags (t_ref < h) rather
+  /// than leave the spikes to be found from the counters.
+  bool needs_flags() const { return n_ref == 0.0; }
+
+  /// Emits the spikes of neurons [begin, begin + n) (local to the partition)
+  /// after their update: from the counters rc when !needs_flags() and `any`,
+  /// else from the flags (1.0 or 0.0) in `flag`, through the byte buffer `bytes`.
+  void emit(bool any, const double* rc, const double* flag, std::uint8_t* bytes, std::size_t n, std::size_t begin,
+            step_context& ctx) const {
+    auto push = [&](std::size_t li) {
+      ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
+    };
+    if (!needs_flags()) {
+      if (any) for_each_equal(rc, n, n_ref, push);
+    } else if (flags_to_bytes(flag, bytes, n)) {
+      for_each_flagged(bytes, n, [&](std::size_t li, std::uint8_t) { push(li); });
+    }
   }
 };
-
-/// Emits the spikes flagged for neurons [begin, begin + n) at the end of ctx.step.
-inline void emit_grid_spikes(const std::uint8_t* fired, std::size_t n, std::size_t begin, step_context& ctx) {
-  for_each_flagged(fired, n, [&](std::size_t li, std::uint8_t) {
-    ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
-  });
-}
 
 }  // namespace apical

@@ -23,12 +23,12 @@ std::optional<param_error> lif_cond_exp_params::validate() const {
 }
 
 lif_cond_exp::lif_cond_exp(std::size_t n, const lif_cond_exp_params& p, double h)
-    : V_m(n, p.E_L), g_ex(n, 0.0), g_in(n, 0.0), ref_count(n, 0), p_(p), h_(h) {
+    : V_m(n, p.E_L), g_ex(n, 0.0), g_in(n, 0.0), ref_count(n, 0.0), p_(p), h_(h) {
   d_.P_ex = std::exp(-h / p.tau_syn_ex);
   d_.P_in = std::exp(-h / p.tau_syn_in);
   d_.Ph_ex = std::exp(-0.5 * h / p.tau_syn_ex);
   d_.Ph_in = std::exp(-0.5 * h / p.tau_syn_in);
-  d_.n_ref = static_cast<std::int32_t>(std::llround(p.t_ref / h));
+  d_.n_ref = double(std::llround(p.t_ref / h));
 }
 
 const double* lif_cond_exp::state(std::string_view var) const {
@@ -46,9 +46,9 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
 }
 
 // Branch-free so that it vectorises (exp_vec instead of the scalar std::exp).
-// The free update goes to ctx.work and grid_threshold::apply_all clamps and
-// flags in loops of their own: fused, GCC vectorised this loop at the byte
-// flags' 64 lanes (bench/RESULTS.md).
+// The free update goes to ctx.work, and grid_threshold::apply_all clamps and
+// thresholds in a loop of its own: this loop is bound by its exp and division,
+// and fused with the clamp it takes 10% more time (bench/RESULTS.md).
 template <bool has_current>
 void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
@@ -56,13 +56,10 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   double* __restrict V = V_m.data() + begin;
   double* __restrict gex = g_ex.data() + begin;
   double* __restrict gin = g_in.data() + begin;
-  std::int32_t* __restrict rc = ref_count.data() + begin;
-  std::uint8_t* __restrict fired = ctx.scratch;
+  double* __restrict V_next = ctx.work;
   const auto [P_ex, P_in, Ph_ex, Ph_in, n_ref] = d_;
   const double h_over_C = h_ / p_.C_m, g_L = p_.g_L, gLEL = p_.g_L * p_.E_L, E_ex = p_.E_ex, E_in = p_.E_in;
   const double I_e = p_.I_e;
-  const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  double* __restrict V_next = ctx.work;
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
   for (std::size_t li = 0; li < n; ++li) {
@@ -79,7 +76,10 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     gex[li] = ge * P_ex;
     gin[li] = gi * P_in;
   }
-  if (rule.apply_all(V, V_next, rc, fired, n)) emit_grid_spikes(fired, n, begin, ctx);
+  const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
+  double* __restrict rc = ref_count.data() + begin;
+  const bool any = rule.apply_all(V, V_next, rc, n);
+  rule.emit(any, rc, V_next, ctx.scratch, n, begin, ctx);
 }
 
 }  // namespace apical

@@ -77,12 +77,12 @@ class lif_cond_exp final : public population_dynamics {
   void serialize(state_io& io) override { io.fields(V_m, g_ex, g_in, ref_count); }
 
   std::vector<double> V_m, g_ex, g_in;   ///< mV, nS, nS
-  std::vector<std::int32_t> ref_count;   ///< refractory steps left
+  std::vector<double> ref_count;         ///< refractory steps left (whole numbers)
 
  private:
   struct derived {
     double P_ex, P_in, Ph_ex, Ph_in;   // full- and half-step conductance decay
-    std::int32_t n_ref;
+    double n_ref;                      // refractory steps (whole number)
   };
   lif_cond_exp_params p_;
   derived d_;

@@ -28,7 +28,7 @@ double psc_exp_p21(double tau_m, double tau_s, double C_m, double dt) {
 }
 
 lif_exp::lif_exp(std::size_t n, const lif_exp_params& p, double h, bool precise_times)
-    : V_m(n, p.E_L), I_syn_ex(n, 0.0), I_syn_in(n, 0.0), ref_count(n, 0),
+    : V_m(n, p.E_L), I_syn_ex(n, 0.0), I_syn_in(n, 0.0), ref_count(n, 0.0),
       ref_step(n, std::numeric_limits<step_t>::min()), ref_offset(n, 0.0), p_(p), h_(h), precise_(precise_times) {
   d_.P22 = std::exp(-h / p.tau_m);
   d_.P20 = -std::expm1(-h / p.tau_m) * p.tau_m / p.C_m;
@@ -36,7 +36,7 @@ lif_exp::lif_exp(std::size_t n, const lif_exp_params& p, double h, bool precise_
   d_.P11_in = std::exp(-h / p.tau_syn_in);
   d_.P21_ex = psc_exp_p21(p.tau_m, p.tau_syn_ex, p.C_m, h);
   d_.P21_in = psc_exp_p21(p.tau_m, p.tau_syn_in, p.C_m, h);
-  d_.n_ref = static_cast<std::int32_t>(std::llround(p.t_ref / h));
+  d_.n_ref = double(std::llround(p.t_ref / h));
 }
 
 const double* lif_exp::state(std::string_view var) const {
@@ -56,28 +56,30 @@ void lif_exp::update(std::size_t begin, std::size_t end, step_context& ctx) {
 }
 
 void lif_exp::update_grid(std::size_t begin, std::size_t end, step_context& ctx) {
+  const grid_threshold rule{p_.V_th, p_.V_reset, d_.n_ref};
+  const bool flags = rule.needs_flags();
   if (ctx.current)
-    grid_loop<true>(begin, end, ctx);
+    flags ? grid_loop<true, true>(begin, end, ctx) : grid_loop<true, false>(begin, end, ctx);
   else
-    grid_loop<false>(begin, end, ctx);
+    flags ? grid_loop<false, true>(begin, end, ctx) : grid_loop<false, false>(begin, end, ctx);
 }
 
-// Branch-free so that it vectorises: the refractory clamp and the reset are
-// selects, and spikes are only flagged here and emitted in a second pass.
-template <bool has_current>
+// Branch-free, on doubles only, so that it vectorises at their width: the
+// refractory clamp and the reset are selects (neurons/grid_threshold.hpp), and
+// spikes are emitted after the loop.
+template <bool has_current, bool flags>
 void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
   const double* __restrict cur = ctx.current;
   double* __restrict V = V_m.data() + begin;
   double* __restrict Ie_ = I_syn_ex.data() + begin;
   double* __restrict Ii_ = I_syn_in.data() + begin;
-  std::int32_t* __restrict rc = ref_count.data() + begin;
-  std::uint8_t* __restrict fired = ctx.scratch;
+  double* __restrict rc = ref_count.data() + begin;
+  double* __restrict flag = ctx.work;   // t_ref < h only
   const auto [P22, P20, P11e, P11i, P21e, P21i, n_ref] = d_;
   const double E_L = p_.E_L, I_e = p_.I_e;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  // the free update goes to V_next; grid_threshold::apply_all then clamps and flags
-  double* __restrict V_next = ctx.work;
+  double any = 0.0;
 #pragma GCC ivdep
   for (std::size_t li = 0; li < n; ++li) {
     // inputs of this step arrived at its start (time step*h): the partition
@@ -85,11 +87,16 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
     const double Ie = Ie_[li];
     const double Ii = Ii_[li];
     const double I = has_current ? I_e + cur[li] : I_e + 0.0;
-    V_next[li] = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
+    const double V_free = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
+    const bool fire = rule.apply(V[li], V_free, rc[li]);
+    if constexpr (flags)
+      flag[li] = fire ? 1.0 : 0.0;
+    else
+      any = fire ? 1.0 : any;
     Ie_[li] = Ie * P11e;
     Ii_[li] = Ii * P11i;
   }
-  if (rule.apply_all(V, V_next, rc, fired, n)) emit_grid_spikes(fired, n, begin, ctx);
+  rule.emit(any != 0.0, rc, flag, ctx.scratch, n, begin, ctx);
 }
 
 namespace {

@@ -77,19 +77,19 @@ class lif_exp final : public population_dynamics {
   void serialize(state_io& io) override { io.fields(V_m, I_syn_ex, I_syn_in, ref_count, ref_step, ref_offset); }
 
   std::vector<double> V_m, I_syn_ex, I_syn_in;   ///< mV, pA, pA
-  std::vector<std::int32_t> ref_count;           ///< grid mode: refractory steps left
+  std::vector<double> ref_count;                 ///< grid mode: refractory steps left (whole numbers)
   std::vector<step_t> ref_step;                  ///< precise mode: refractory until ref_step*h + ref_offset
   std::vector<double> ref_offset;
 
  private:
   void update_grid(std::size_t begin, std::size_t end, step_context& ctx);
-  template <bool has_current>
+  template <bool has_current, bool flags>
   void grid_loop(std::size_t begin, std::size_t end, step_context& ctx);
   void update_precise(std::size_t begin, std::size_t end, step_context& ctx);
 
   struct derived {
     double P22, P20, P11_ex, P11_in, P21_ex, P21_in;   // full-step propagators
-    std::int32_t n_ref;                                 // refractory steps (grid)
+    double n_ref;                                       // refractory steps (grid; whole number)
   };
   lif_exp_params p_;
   derived d_;
