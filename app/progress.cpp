@@ -12,6 +12,7 @@ progress_bar::progress_bar(bool enabled, double biological_ms)
 
 void progress_bar::update(double f) {
   if (!enabled_) return;
+  if (f < 1.0 && ++calls_ % 64 != 0) return;
   const auto now = std::chrono::steady_clock::now();
   if (f < 1.0 && now - last_ < std::chrono::milliseconds(200)) return;
   last_ = now;

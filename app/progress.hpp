@@ -21,6 +21,7 @@ class progress_bar {
   double total_ms_;
   std::chrono::steady_clock::time_point start_, last_;
   bool drawn_ = false;
+  unsigned calls_ = 0;   // the clock is read every 64th update (once per window otherwise)
 };
 
 }  // namespace apical::app

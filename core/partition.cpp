@@ -56,7 +56,8 @@ void partition::enqueue(std::span<const spike> spikes) {
     if (block->modulated())   // neuromodulator spikes reach every synapse of the block
       for (const spike& s : spikes)
         if (block->modulated_by(s.source)) block->on_modulator(s.step, s.offset);
-  times_.deliver += std::chrono::duration<double>(clock_type::now() - t0).count();
+  mark_ = clock_type::now();
+  times_.deliver += std::chrono::duration<double>(mark_ - t0).count();
 }
 
 void partition::serialize(state_io& io) {
@@ -65,7 +66,7 @@ void partition::serialize(state_io& io) {
 }
 
 void partition::advance(step_t k, double h) {
-  const auto t0 = clock_type::now();
+  const auto t0 = mark_;   // the end of enqueue or of the previous step
   auto& bucket = queue_.bucket(k);
   const auto syn = store_.synapses();
   bool any_offgrid = false;
@@ -124,6 +125,7 @@ void partition::advance(step_t k, double h) {
     }
   for (auto& p : plastic_) p->end_step(k);
   const auto t2 = clock_type::now();
+  mark_ = t2;
   times_.deliver += std::chrono::duration<double>(t1 - t0).count();
   times_.update += std::chrono::duration<double>(t2 - t1).count();
 }

@@ -97,6 +97,11 @@ class partition {
   std::vector<double> work_;            // per-neuron doubles for stimuli and sources
   std::uint64_t events_ = 0;
   phase_times times_;
+  // End of the last timed phase: enqueue and the steps of a window follow each
+  // other, so each step reads the clock twice, not three times (the clock took
+  // 5-9% of a CUBA run; bench/RESULTS.md). State sampling between steps counts
+  // as delivery.
+  std::chrono::steady_clock::time_point mark_;
 };
 
 }  // namespace apical
