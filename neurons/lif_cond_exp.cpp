@@ -46,7 +46,7 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
 }
 
 // Branch-free so that it vectorises (exp_vec instead of the scalar std::exp).
-// The free update goes to ctx.work, and grid_threshold::apply_all clamps and
+// The free update goes to ctx.work, and grid_threshold::apply_emit clamps and
 // thresholds in a loop of its own: this loop is bound by its exp and division,
 // and fused with the clamp it takes 10% more time (bench/RESULTS.md).
 template <bool has_current>
@@ -77,9 +77,7 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     gin[li] = gi * P_in;
   }
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  double* __restrict rc = ref_count.data() + begin;
-  const bool any = rule.apply_all(V, V_next, rc, n);
-  rule.emit(any, rc, V_next, ctx.scratch, n, begin, ctx);
+  rule.apply_emit(V, V_next, ref_count.data() + begin, ctx.scratch, n, begin, ctx);
 }
 
 }  // namespace apical

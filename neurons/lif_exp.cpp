@@ -1,5 +1,6 @@
 #include "neurons/lif_exp.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -79,24 +80,27 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const auto [P22, P20, P11e, P11i, P21e, P21i, n_ref] = d_;
   const double E_L = p_.E_L, I_e = p_.I_e;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  double any = 0.0;
+  for (std::size_t c0 = 0; c0 < n; c0 += grid_threshold::chunk) {
+    const std::size_t c1 = std::min(n, c0 + grid_threshold::chunk);
+    double any = 0.0;
 #pragma GCC ivdep
-  for (std::size_t li = 0; li < n; ++li) {
-    // inputs of this step arrived at its start (time step*h): the partition
-    // added them to I_syn_ex / I_syn_in (input_array) before this update
-    const double Ie = Ie_[li];
-    const double Ii = Ii_[li];
-    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
-    const double V_free = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
-    const bool fire = rule.apply(V[li], V_free, rc[li]);
-    if constexpr (flags)
-      flag[li] = fire ? 1.0 : 0.0;
-    else
-      any = fire ? 1.0 : any;
-    Ie_[li] = Ie * P11e;
-    Ii_[li] = Ii * P11i;
+    for (std::size_t li = c0; li < c1; ++li) {
+      // inputs of this step arrived at its start (time step*h): the partition
+      // added them to I_syn_ex / I_syn_in (input_array) before this update
+      const double Ie = Ie_[li];
+      const double Ii = Ii_[li];
+      const double I = has_current ? I_e + cur[li] : I_e + 0.0;
+      const double V_free = E_L + (V[li] - E_L) * P22 + P20 * I + P21e * Ie + P21i * Ii;
+      const bool fire = rule.apply(V[li], V_free, rc[li]);
+      if constexpr (flags)
+        flag[li] = fire ? 1.0 : 0.0;
+      else
+        any = fire ? 1.0 : any;
+      Ie_[li] = Ie * P11e;
+      Ii_[li] = Ii * P11i;
+    }
+    rule.emit(any != 0.0, rc + c0, flag + c0, ctx.scratch + c0, c1 - c0, begin + c0, ctx);
   }
-  rule.emit(any != 0.0, rc, flag, ctx.scratch, n, begin, ctx);
 }
 
 namespace {
