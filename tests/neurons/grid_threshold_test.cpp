@@ -1,7 +1,8 @@
 // The grid LIF models' clamp, threshold and spike emission
 // (neurons/grid_threshold.hpp) for refractory periods of zero, one and several
 // steps: spikes are then found from flags (t_ref < h) or from the refractory
-// counters, for populations larger than the 64-neuron blocks the scan tests.
+// counters, for populations larger than the 512-neuron chunks and 64-neuron
+// blocks the scan works in (1100 = 2 x 512 + 64 + 12).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -39,17 +40,17 @@ std::vector<double> reference_train(double V_inf, double tau, double V_th, doubl
 
 }  // namespace
 
-TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 and 7 steps, in every 64-neuron block") {
+TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 and 7 steps, in every 64-neuron block and 512-neuron chunk") {
   const double h = 0.1, T = 200.0;
   std::string net = test::sim_header(h, T);
   // lif_exp: V_inf = E_L + tau_m/C_m I_e = -70 + 0.04 * 700 = -42 mV, tau 10 ms;
   // lif_cond_exp: V_inf = E_L + I_e/g_L = -60 + 30 = -30 mV, tau = C_m/g_L = 20 ms
   const std::vector<double> t_refs{0.0, 0.1, 0.7};
   for (std::size_t i = 0; i < t_refs.size(); ++i) {
-    net += "[[population]]\nname = \"exp" + std::to_string(i) + "\"\nmodel = \"lif_exp\"\nsize = 130\n"
+    net += "[[population]]\nname = \"exp" + std::to_string(i) + "\"\nmodel = \"lif_exp\"\nsize = 1100\n"
            "params = { E_L = -70.0, tau_m = 10.0, C_m = 250.0, V_th = -55.0, V_reset = -70.0, I_e = 700.0, t_ref = " +
            std::to_string(t_refs[i]) + " }\n";
-    net += "[[population]]\nname = \"cond" + std::to_string(i) + "\"\nmodel = \"lif_cond_exp\"\nsize = 130\n"
+    net += "[[population]]\nname = \"cond" + std::to_string(i) + "\"\nmodel = \"lif_cond_exp\"\nsize = 1100\n"
            "params = { C_m = 200.0, g_L = 10.0, E_L = -60.0, V_th = -50.0, V_reset = -60.0, I_e = 300.0, t_ref = " +
            std::to_string(t_refs[i]) + " }\n";
   }
@@ -59,7 +60,7 @@ TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 
   std::map<std::string, std::vector<std::vector<double>>> trains;
   for (const auto& l : sim.spikes()) {
     auto& tr = trains[l.population];
-    tr.resize(130);
+    tr.resize(1100);
     for (std::size_t s = 0; s < l.times.size(); ++s) tr.at(l.node_ids[s]).push_back(l.times[s]);
   }
   for (std::size_t i = 0; i < t_refs.size(); ++i) {
@@ -70,8 +71,8 @@ TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 
     REQUIRE(ref_cond.size() > 20);
     for (const auto& [pop, ref] : {std::pair{"exp" + std::to_string(i), ref_exp}, {"cond" + std::to_string(i), ref_cond}}) {
       const auto& tr = trains[pop];
-      REQUIRE(tr.size() == 130);
-      for (std::size_t node = 0; node < 130; ++node) {
+      REQUIRE(tr.size() == 1100);
+      for (std::size_t node = 0; node < 1100; ++node) {
         INFO(pop << " node " << node << ", t_ref " << t_refs[i] << " ms");
         REQUIRE(tr[node].size() == ref.size());
         for (std::size_t s = 0; s < ref.size(); ++s) CHECK(tr[node][s] == doctest::Approx(ref[s]).epsilon(1e-12));
