@@ -77,7 +77,15 @@ void partition::advance(step_t k, double h) {
       return a.offset != b.offset ? a.offset < b.offset : a.source < b.source;
     });
   const std::uint32_t n_static = store_.group_count();
-  for (const queue_entry& e : bucket) {
+  // The entries' delay groups and synapse rows are scattered over the store:
+  // prefetched a few entries ahead, so their cache misses overlap.
+  constexpr std::size_t ahead_group = 16, ahead_row = 8;
+  for (std::size_t i = 0; i < bucket.size(); ++i) {
+    if (i + ahead_group < bucket.size() && bucket[i + ahead_group].group < n_static)
+      __builtin_prefetch(&store_.group(bucket[i + ahead_group].group));
+    if (i + ahead_row < bucket.size() && bucket[i + ahead_row].group < n_static)
+      __builtin_prefetch(&syn[store_.group(bucket[i + ahead_row].group).begin]);
+    const queue_entry& e = bucket[i];
     if (e.group >= n_static) {
       std::size_t b = 0;
       while (e.group >= plastic_base_[b + 1]) ++b;

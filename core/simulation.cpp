@@ -83,6 +83,14 @@ void simulation::build() {
     const double n = expected_synapses(pr.rule, pr.pre_count(pre.size), pr.post_count(post.size), pr.same_nodes());
     cost[pop_index(pr.target)] += (pr.plasticity.plastic() ? 0.3 : 0.05) * n;
   }
+  // A partition also pays per presynaptic neuron: every spike of a source that
+  // projects into its population costs it a row lookup and a queue entry,
+  // whatever the partition's size. Measured on COBA 64k (bench/RESULTS.md):
+  // about 0.14 s per partition per second, the cost of 5,800 of its neurons;
+  // 0.5 per source neuron in these units.
+  std::vector<double> overhead(pops_.size(), 0.0);
+  for (const auto& pr : spec_.projections)
+    overhead[pop_index(pr.target)] += 0.5 * double(pr.pre_count(spec_.find(pr.source)->size));
   // The plan: a list of (population, range) partitions, each in a group; a
   // thread runs one group at a time. All ranks compute the same plan and own
   // contiguous blocks of groups; results do not depend on the plan.
@@ -106,30 +114,50 @@ void simulation::build() {
   } else {
     // automatic: cut the populations, laid end to end by cost, into one
     // equal-cost group per thread (and rank); a cut inside a population splits
-    // it, so a group holds one partition per population it touches. On Brunel
-    // with 2 threads this replaced 3 + 1 equal-size partitions per population
-    // (7% imbalance between the threads), bench/RESULTS.md.
+    // it, so a group holds one partition per population it touches, and each
+    // partition adds its population's overhead to its group. On Brunel with 2
+    // threads this replaced 3 + 1 equal-size partitions per population (7%
+    // imbalance between the threads); counting the overhead took COBA 64k's
+    // from 20% to 1% (bench/RESULTS.md).
     if (layout_groups_ == 0) layout_groups_ = std::size_t(threads) * std::size_t(comm_.size());
     const std::size_t groups = layout_groups_;
-    double before = 0;   // cost of the populations before this one
-    for (std::size_t i = 0; i < pops_.size(); ++i) {
-      const std::uint32_t n = pop_info_[i].size;
-      const double per = n > 0 ? cost[i] / n : 0.0;
-      std::uint32_t b = 0;
-      while (b < n) {
-        // the group of neuron b, and where that group ends inside this population
-        const double at = before + per * (b + 0.5);
-        std::size_t g = total_cost > 0 ? std::min(groups - 1, static_cast<std::size_t>(at / total_cost * groups)) : 0;
-        const double group_end = total_cost * double(g + 1) / double(groups);
-        std::uint32_t e = n;
-        if (g + 1 < groups && per > 0) {
-          const double x = std::round((group_end - before) / per);
-          e = static_cast<std::uint32_t>(std::clamp(x, double(b + 1), double(n)));
+    // the target cost per group counts the overhead of every partition, and a
+    // cut makes one more: a few passes settle the count
+    double pieces_overhead = std::accumulate(overhead.begin(), overhead.end(), 0.0);
+    for (int pass = 0; pass < 4; ++pass) {
+      plan.clear();
+      const double target = (total_cost + pieces_overhead) / double(groups);
+      std::size_t g = 0;
+      double acc = 0;   // cost of group g so far
+      double overhead_sum = 0;
+      for (std::size_t i = 0; i < pops_.size(); ++i) {
+        const std::uint32_t n = pop_info_[i].size;
+        const double per = n > 0 ? cost[i] / n : 0.0;
+        std::uint32_t b = 0;
+        while (b < n) {
+          // no room left in this group for a piece of this population
+          if (g + 1 < groups && acc > 0 && acc + overhead[i] + per > target) {
+            ++g;
+            acc = 0;
+          }
+          acc += overhead[i];
+          overhead_sum += overhead[i];
+          std::uint32_t e = n;
+          if (g + 1 < groups && per > 0) {
+            const double x = std::round(double(b) + (target - acc) / per);
+            e = static_cast<std::uint32_t>(std::clamp(x, double(b + 1), double(n)));
+          }
+          plan.push_back({i, b, e, g});
+          acc += per * double(e - b);
+          if (e < n) {   // cut inside the population: the group is full
+            ++g;
+            acc = 0;
+          }
+          b = e;
         }
-        plan.push_back({i, b, e, g});
-        b = e;
       }
-      before += cost[i];
+      if (overhead_sum == pieces_overhead) break;
+      pieces_overhead = overhead_sum;
     }
   }
   const std::size_t n_groups = plan.empty() ? 0 : plan.back().group + 1;
