@@ -43,8 +43,16 @@ void partition::push_events(std::span<const spike> spikes, step_t from) {
       if (s.step + g.delay >= from) queue_.push(s.step + g.delay, {s.offset, base + st.group_index(g), s.source});
   };
   const bool any_static = store_.size() > 0;
-  for (const spike& s : spikes) {
-    if (any_static) push(store_, 0, s);
+  // the rows of the spikes' sources are scattered over the store: their index
+  // entries and groups are prefetched ahead (bench/RESULTS.md)
+  constexpr std::size_t ahead_index = 16, ahead_row = 8;
+  for (std::size_t i = 0; i < spikes.size(); ++i) {
+    const spike& s = spikes[i];
+    if (any_static) {
+      if (i + ahead_index < spikes.size()) store_.prefetch_row_index(spikes[i + ahead_index].source);
+      if (i + ahead_row < spikes.size()) store_.prefetch_row(spikes[i + ahead_row].source);
+      push(store_, 0, s);
+    }
     for (std::size_t b = 0; b < plastic_.size(); ++b) push(plastic_[b]->store(), plastic_base_[b], s);
   }
 }

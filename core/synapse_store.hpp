@@ -53,6 +53,14 @@ class synapse_store {
     if (row_.empty()) return {};
     return {groups_.data() + row_[source], groups_.data() + row_[source + 1]};
   }
+  /// Prefetch hints for a spike of `source` soon to be pushed: its row index
+  /// entry (stage 0), then its first delay group (stage 1, after stage 0).
+  void prefetch_row_index(std::uint32_t source) const {
+    if (!row_.empty()) __builtin_prefetch(&row_[source]);
+  }
+  void prefetch_row(std::uint32_t source) const {
+    if (!row_.empty()) __builtin_prefetch(groups_.data() + row_[source]);
+  }
   const delay_group& group(std::uint32_t g) const { return groups_[g]; }
   std::uint32_t group_count() const { return static_cast<std::uint32_t>(groups_.size()); }
   std::uint32_t group_index(const delay_group& g) const { return static_cast<std::uint32_t>(&g - groups_.data()); }
