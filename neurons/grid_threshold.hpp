@@ -44,6 +44,12 @@ struct grid_threshold {
   /// 3200 neurons; bench/RESULTS.md).
   static constexpr std::size_t chunk = 512;
 
+  /// Calls f(c0, c1) for the chunks [c0, c1) of [0, n), in order.
+  template <class F>
+  static void for_each_chunk(std::size_t n, F&& f) {
+    for (std::size_t c0 = 0; c0 < n; c0 += chunk) f(c0, c0 + chunk < n ? c0 + chunk : n);
+  }
+
   /// apply() and emit() for neurons [0, n) (local index begin + i) whose free
   /// update is in V_free, in loops of their own (for models whose update loop
   /// is bound by arithmetic: lif_cond_exp takes 10% more time fused). With
@@ -51,8 +57,7 @@ struct grid_threshold {
   void apply_emit(double* __restrict V, double* __restrict V_free, double* __restrict ref_count, std::uint8_t* bytes,
                   std::size_t n, std::size_t begin, step_context& ctx) const {
     const grid_threshold rule = *this;   // a local copy: stores to V cannot alias it, so the loops vectorise
-    for (std::size_t c0 = 0; c0 < n; c0 += chunk) {
-      const std::size_t c1 = c0 + chunk < n ? c0 + chunk : n;
+    for_each_chunk(n, [&](std::size_t c0, std::size_t c1) {
       double any = 0.0;
       if (needs_flags()) {
 #pragma GCC ivdep
@@ -62,7 +67,7 @@ struct grid_threshold {
         for (std::size_t i = c0; i < c1; ++i) any = rule.apply(V[i], V_free[i], ref_count[i]) ? 1.0 : any;
       }
       rule.emit(any != 0.0, ref_count + c0, V_free + c0, bytes + c0, c1 - c0, begin + c0, ctx);
-    }
+    });
   }
 
   /// Whether the update loop must write per-neuron flags (t_ref < h) rather

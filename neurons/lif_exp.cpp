@@ -80,8 +80,7 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const auto [P22, P20, P11e, P11i, P21e, P21i, n_ref] = d_;
   const double E_L = p_.E_L, I_e = p_.I_e;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  for (std::size_t c0 = 0; c0 < n; c0 += grid_threshold::chunk) {
-    const std::size_t c1 = std::min(n, c0 + grid_threshold::chunk);
+  grid_threshold::for_each_chunk(n, [&](std::size_t c0, std::size_t c1) {
     double any = 0.0;
 #pragma GCC ivdep
     for (std::size_t li = c0; li < c1; ++li) {
@@ -100,7 +99,7 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
       Ii_[li] = Ii * P11i;
     }
     rule.emit(any != 0.0, rc + c0, flag + c0, ctx.scratch + c0, c1 - c0, begin + c0, ctx);
-  }
+  });
 }
 
 namespace {

@@ -31,7 +31,8 @@ class stdp_synapses final : public plastic_synapses {
   void on_post(std::uint32_t n, double t) override { archive_.add_spike(n, t); }
 
   /// Every pre and post spike of this block is on the h grid (neither the
-  /// source nor the target population has precise spike times): the trace
+  /// source nor the target population emits spikes between grid points:
+  /// population_dynamics::spikes_on_grid): the trace
   /// decays between spikes come from a table (plasticity/grid_decay.hpp).
   void set_on_grid(bool on_grid);
 
