@@ -88,15 +88,33 @@ void partition::advance(step_t k, double h) {
   // The entries' delay groups and synapse rows are scattered over the store:
   // prefetched a few entries ahead, so their cache misses overlap.
   constexpr std::size_t ahead_group = 16, ahead_row = 8;
+  auto block_of = [&](std::uint32_t group) {   // plastic block of a group >= n_static
+    std::size_t b = 0;
+    while (group >= plastic_base_[b + 1]) ++b;
+    return b;
+  };
   for (std::size_t i = 0; i < bucket.size(); ++i) {
-    if (i + ahead_group < bucket.size() && bucket[i + ahead_group].group < n_static)
-      __builtin_prefetch(&store_.group(bucket[i + ahead_group].group));
-    if (i + ahead_row < bucket.size() && bucket[i + ahead_row].group < n_static)
-      __builtin_prefetch(&syn[store_.group(bucket[i + ahead_row].group).begin]);
+    if (i + ahead_group < bucket.size()) {
+      const std::uint32_t ga = bucket[i + ahead_group].group;
+      if (ga < n_static) {
+        __builtin_prefetch(&store_.group(ga));
+      } else {
+        const std::size_t b = block_of(ga);
+        plastic_[b]->prefetch_group(ga - plastic_base_[b]);
+      }
+    }
+    if (i + ahead_row < bucket.size()) {
+      const std::uint32_t ga = bucket[i + ahead_row].group;
+      if (ga < n_static) {
+        __builtin_prefetch(&syn[store_.group(ga).begin]);
+      } else {
+        const std::size_t b = block_of(ga);
+        plastic_[b]->prefetch_rows(ga - plastic_base_[b]);
+      }
+    }
     const queue_entry& e = bucket[i];
     if (e.group >= n_static) {
-      std::size_t b = 0;
-      while (e.group >= plastic_base_[b + 1]) ++b;
+      const std::size_t b = block_of(e.group);
       const bool offgrid = precise_ && e.offset > 0.0;
       events_ += plastic_[b]->deliver(e.group - plastic_base_[b], k, e.offset, in_, offgrid ? &offgrid_ : nullptr);
       continue;

@@ -4,10 +4,18 @@
 // a whole number m of steps and the decay is the propagator exp(-m h / tau),
 // which NEST also precomputes; a table of its first values replaces the
 // std::exp calls that took 40% of the plastic synapses' time in plastic COBA
-// (bench/RESULTS.md). Longer intervals compute the same expression. Pairs with
-// an off-grid spike (precise models) call std::exp as before.
+// (bench/RESULTS.md). Longer intervals (a slow neuron's: the std::exp calls
+// for them still took 15% of plastic COBA's delivery) multiply two table
+// values, exp(-(q N + r) h / tau) = exp(-q N h / tau) exp(-r h / tau), as
+// accurate as the direct value (whose argument's rounding already gives a
+// relative error of x eps, x = m h / tau). Past the coarse table (q N h of seconds) they
+// compute the expression. Pairs with an off-grid spike (precise models) call
+// std::exp as before.
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace apical {
@@ -16,11 +24,16 @@ class grid_decay {
  public:
   grid_decay() = default;
   /// tau, h in ms; `on_grid`: every spike this decay is used for is on the h grid.
-  grid_decay(double tau, double h, bool on_grid, std::size_t size = 4096)
-      : inv_tau_(1.0 / tau), h_(h), inv_h_(1.0 / h), on_grid_(on_grid) {
+  /// `size` (a power of two) and `coarse`: the tables' lengths.
+  grid_decay(double tau, double h, bool on_grid, std::size_t size = 4096, std::size_t coarse = 64)
+      : inv_tau_(1.0 / tau), h_(h), inv_h_(1.0 / h), size_(double(size)), shift_(std::countr_zero(size)),
+        on_grid_(on_grid) {
+    if (!std::has_single_bit(size)) throw std::invalid_argument("grid_decay: table size not a power of two");
     if (!on_grid) return;
     table_.resize(size);
     for (std::size_t m = 0; m < size; ++m) table_[m] = of_steps(double(m));
+    coarse_.resize(coarse);
+    for (std::size_t q = 0; q < coarse; ++q) coarse_[q] = of_steps(double(q * size));
   }
 
   /// exp(-dt / tau) for dt >= 0 (ms).
@@ -28,7 +41,10 @@ class grid_decay {
     if (!on_grid_) return std::exp(-dt * inv_tau_);
     // dt is a difference of two grid times: within rounding of m h
     const double m = std::nearbyint(dt * inv_h_);
-    return m < double(table_.size()) ? table_[static_cast<std::size_t>(m)] : of_steps(m);
+    if (m < size_) return table_[static_cast<std::size_t>(m)];
+    const auto steps = static_cast<std::uint64_t>(m);
+    const std::uint64_t q = steps >> shift_, r = steps & (table_.size() - 1);
+    return q < coarse_.size() ? coarse_[q] * table_[r] : of_steps(m);
   }
   bool on_grid() const { return on_grid_; }
 
@@ -36,8 +52,11 @@ class grid_decay {
   double of_steps(double m) const { return std::exp(-(m * h_) * inv_tau_); }
 
   double inv_tau_ = 1.0, h_ = 1.0, inv_h_ = 1.0;
+  double size_ = 0.0;   // table_.size() (in the comparison with m)
+  int shift_ = 0;       // log2 of it
   bool on_grid_ = false;
-  std::vector<double> table_;
+  std::vector<double> table_;    // exp(-m h / tau), m < N
+  std::vector<double> coarse_;   // exp(-q N h / tau)
 };
 
 }  // namespace apical

@@ -37,6 +37,15 @@ class plastic_synapses {
   /// appends them to `offgrid`. Returns the number of synapses.
   virtual std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in,
                                 std::vector<offgrid_event>* offgrid) = 0;
+  /// Ask the cache for group g's header, then (once that has arrived) for the
+  /// first synapses of its rows: partition::advance calls these a few queue
+  /// entries ahead, as it does for static rows, so that the misses overlap.
+  void prefetch_group(std::uint32_t g) const { __builtin_prefetch(&store_.group(g)); }
+  virtual void prefetch_rows(std::uint32_t g) const {
+    const std::uint32_t begin = store_.group(g).begin;
+    __builtin_prefetch(target_.data() + begin);
+    __builtin_prefetch(w_.data() + begin);
+  }
   /// A post spike of local neuron n at t (ms), in time order.
   virtual void on_post(std::uint32_t n, double t) {}
   /// The partition's neurons have been advanced through step k (after on_post

@@ -27,7 +27,7 @@ class post_archive {
 
   void reset(std::size_t neurons, double tau_minus, double tau_y, bool nearest) {
     hist_.assign(neurons, {});
-    newest_.assign(neurons, {});
+    recent_.assign(neurons, {});
     tau_minus_ = tau_minus;
     tau_y_ = tau_y;
     nearest_ = nearest;
@@ -39,6 +39,8 @@ class post_archive {
   void add_spike(std::size_t n, double t) {
     history& h = hist_[n];
     if (h.readers == 0) return;
+    recent& r = recent_[n];
+    if (h.e.size() > h.head) h.e.back().reads = r.reads;   // the newest entry's count lived in r
     prune(h);
     entry e{t, 1.0, 0.0, 0};
     if (h.e.size() > h.head) {
@@ -48,23 +50,53 @@ class post_archive {
       if (!nearest_) e.o1 = p.o1 * std::exp(-(t - p.t) / tau_minus_) + 1.0;
     }
     h.e.push_back(e);
-    newest_[n] = {t, e.o1};
+    r = {t, e.o1, e.o2_before, r.t, r.o1, 0};
   }
 
-  /// Neuron n's newest spike: time (-1e300 when none) and o1 after it. A dense
-  /// copy of the history's last entry, so that the common case of a synapse
-  /// whose target has not fired since its last pre spike reads no history
-  /// (one cache miss less per synapse; bench/RESULTS.md).
+  /// A post spike's time (-1e300 when none) and o1 after it.
   struct newest {
     double t = -1e300;
     double o1 = 0.0;
   };
-  newest newest_spike(std::size_t n) const { return newest_[n]; }
+  /// Neuron n's two newest spikes, a dense copy of the history's last two
+  /// entries, and the read count of the newest. A pre spike that follows at
+  /// most one post spike since its previous one (most of them at cortical
+  /// rates) finds all it needs here and reads no history: one cache miss less
+  /// per synapse (bench/RESULTS.md). One cache line each (at 44 bytes, half of
+  /// them straddled two lines).
+  struct alignas(64) recent {
+    double t = -1e300;        ///< ms, newest spike
+    double o1 = 0.0;          ///< o1 just after it
+    double o2_before = 0.0;   ///< o2 just before it
+    double t_prev = -1e300;   ///< ms, the spike before it
+    double o1_prev = 0.0;     ///< o1 just after that one
+    std::uint32_t reads = 0;  ///< readers of the newest so far (its entry's count is stale)
+  };
+  recent& newest_spikes(std::size_t n) { return recent_[n]; }
+  /// Counts a read of entry e of neuron n's live entries `hist` (entries(n)).
+  void mark_read(std::size_t n, std::span<entry> hist, entry& e) {
+    if (&e == &hist.back())
+      ++recent_[n].reads;
+    else
+      ++e.reads;
+  }
 
   /// Neuron n's live entries, oldest first.
   std::span<entry> entries(std::size_t n) {
     history& h = hist_[n];
     return {h.e.data() + h.head, h.e.size() - h.head};
+  }
+  /// Asks the cache for neuron n's newest history entries (two lines).
+  void prefetch_newest(std::size_t n) const {
+    const history& h = hist_[n];
+    const std::size_t size = h.e.size();
+    __builtin_prefetch(h.e.data() + (size > 1 ? size - 1 : 0));
+    __builtin_prefetch(h.e.data() + (size > 3 ? size - 3 : 0));
+  }
+  /// Asks the cache for neuron n's dense copy and history header.
+  void prefetch_neuron(std::size_t n) const {
+    __builtin_prefetch(&recent_[n]);
+    __builtin_prefetch(&hist_[n]);
   }
 
   /// Entries held over all neurons.
@@ -79,10 +111,10 @@ class post_archive {
     io.field(n);
     if (io.loading() && n != hist_.size()) throw std::runtime_error("checkpoint: post archive of another size");
     for (auto& h : hist_) io.fields(h.e, h.head, h.readers);
-    io.field(newest_);
+    io.field(recent_);
   }
   /// Bytes held: live entries and the dense newest-spike copies (memory figures).
-  std::size_t bytes() const { return size() * sizeof(entry) + newest_.capacity() * sizeof(newest); }
+  std::size_t bytes() const { return size() * sizeof(entry) + recent_.capacity() * sizeof(recent); }
 
  private:
   struct history {
@@ -100,7 +132,7 @@ class post_archive {
   }
 
   std::vector<history> hist_;
-  std::vector<newest> newest_;
+  std::vector<recent> recent_;
   double tau_minus_ = 20.0, tau_y_ = 114.0;
   bool nearest_ = false;
 };

@@ -71,8 +71,9 @@ enum class plasticity_kind { pair, triplet, dopamine, urbanczik };
 enum class weight_dependence { additive, multiplicative, power_law };
 enum class stdp_pairing { all_to_all, nearest };
 
-/// The lowered parameters of either rule (one struct, so the hot loop is one
-/// template over the kind). Times in ms; weights in the projection's unit.
+/// The lowered parameters of either rule (one struct; the weight changes are
+/// plasticity/stdp_update.hpp's types, the hot loop a template over them).
+/// Times in ms; weights in the projection's unit.
 struct plasticity_params {
   plasticity_kind kind = plasticity_kind::pair;
   weight_dependence dependence = weight_dependence::additive;
@@ -108,37 +109,6 @@ struct plasticity_params {
   /// stdp_dopamine: refuses a dendritic delay below `window_ms` (the
   /// network's smallest delay) for the projection's smallest delay.
   std::optional<param_error> check_modulated_delay(double min_delay_ms, double window_ms, double h_ms) const;
-
-  /// Potentiation at a post spike: r1 = pre trace x(t_post), o2 = o2(t_post - eps).
-  double facilitate(double w, double r1, double o2) const {
-    const double range = w_max - w_min;
-    if (kind == plasticity_kind::dopamine)   // w is the eligibility c here: unbounded
-      return w + A_plus * r1;
-    if (kind == plasticity_kind::triplet)
-      w += r1 * (A_plus + A3_plus * o2);
-    else
-      switch (dependence) {
-        case weight_dependence::additive: w += range * A_plus * r1; break;
-        case weight_dependence::multiplicative: w += A_plus * (w_max - w) * r1; break;
-        case weight_dependence::power_law: w += range * A_plus * std::pow((w_max - w) / range, mu_plus) * r1; break;
-      }
-    return w > w_max ? w_max : w;
-  }
-  /// Depression at a pre spike: o1 = post trace y(t_pre), r2 = r2(t_pre - eps).
-  double depress(double w, double o1, double r2) const {
-    const double range = w_max - w_min;
-    if (kind == plasticity_kind::dopamine)   // w is the eligibility c here: unbounded
-      return w - A_minus * o1;
-    if (kind == plasticity_kind::triplet)
-      w -= o1 * (A_minus + A3_minus * r2);
-    else
-      switch (dependence) {
-        case weight_dependence::additive: w -= range * A_minus * o1; break;
-        case weight_dependence::multiplicative: w -= A_minus * (w - w_min) * o1; break;
-        case weight_dependence::power_law: w -= range * A_minus * std::pow((w - w_min) / range, mu_minus) * o1; break;
-      }
-    return w < w_min ? w_min : w;
-  }
 };
 
 /// Names, units, defaults and meaning of a rule's parameters (docs, `apical models`).

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
+
+#include "plasticity/stdp_update.hpp"
 
 namespace apical {
 
@@ -49,37 +52,57 @@ void stdp_synapses::set_on_grid(bool on_grid) {
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
                                      std::vector<offgrid_event>* offgrid) {
   if (rule_.kind == plasticity_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
+  return stdp_update::visit(rule_, [&](const auto& u) { return deliver_as(u, g, k, offset, in, offgrid); });
+}
+
+template <class Update>
+std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
+                                        std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
   const step_t dden = rule_.dendritic_steps(grp.delay);
   // the pre spike's time at the synapse, in the post frame (minus d_den): pairs
   // are timed by dt = t_post - t
   const double t = double(k - 2 * dden) * h_ + offset;
   pre_trace& pre = pre_[g];
-  const bool triplet = rule_.kind == plasticity_kind::triplet;
+  constexpr bool triplet = std::is_same_v<Update, stdp_update::triplet>;
   const double r2 = triplet ? pre.r2 * std::exp(-(t - pre.t_last) / rule_.tau_x) : 0.0;
   double* const dest = in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+    // the targets' dense copies, and for a synapse whose target fired more
+    // than once since its last pre spike the history's newest entries (written
+    // long ago when the synapse's source is slow), asked for a few synapses ahead
+    if (j + 16 < grp.end) archive_.prefetch_neuron(target_[j + 16]);
+    if (const std::uint32_t ja = j + 8; ja < grp.end) {
+      const std::uint32_t na = target_[ja];
+      if (archive_.newest_spikes(na).t_prev > pre.t_last) archive_.prefetch_newest(na);
+    }
     const std::uint32_t n = target_[j];
     double w = w_[j];
     // the post spike whose trace depresses: the latest one before t (a post
-    // spike at t does not pair); null when there is none
-    const post_archive::newest last_post = archive_.newest_spike(n);
+    // spike at t does not pair); none (t = -1e300) when there is none
+    post_archive::recent& last = archive_.newest_spikes(n);
     post_archive::newest before;
-    if (last_post.t <= pre.t_last && last_post.t < t) {
+    if (last.t <= pre.t_last && last.t < t) {
       // no post spike since the last pre spike: nothing to potentiate, and the
       // newest post spike gives the depression, without touching the history
-      before = last_post;
+      before = {last.t, last.o1};
+    } else if (last.t_prev <= pre.t_last && last.t <= t) {
+      // one post spike since the last pre spike, the newest: what the history
+      // loop below does for one entry, from the dense copy
+      if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus_(last.t - pre.t_last), last.o2_before);
+      ++last.reads;
+      before = last.t < t ? post_archive::newest{last.t, last.o1} : post_archive::newest{last.t_prev, last.o1_prev};
     } else {
       const auto hist = archive_.entries(n);
       // potentiation by the post spikes in (t_last, t], in time order
       auto it = first_after(hist, pre.t_last);
       for (; it != hist.end() && it->t <= t; ++it) {
-        if (pre.r1 != 0.0) w = rule_.facilitate(w, pre.r1 * decay_plus_(it->t - pre.t_last), it->o2_before);
-        ++it->reads;
+        if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus_(it->t - pre.t_last), it->o2_before);
+        archive_.mark_read(n, hist, *it);
       }
       before = last_before(hist, it, t);
     }
-    if (before.t > -1e299) w = rule_.depress(w, before.o1 * decay_minus_(t - before.t), r2);
+    if (before.t > -1e299) w = u.depress(w, before.o1 * decay_minus_(t - before.t), r2);
     transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
   }
   // the pre traces take this spike
@@ -101,6 +124,7 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
   const bool fired = pre.t_last > -1e299;
   const double tau_c = rule_.tau_c, tau_n = rule_.tau_n, b = rule_.b;
   const double tau_s = tau_c * tau_n / (tau_c + tau_n);
+  const stdp_update::eligibility u{rule_.A_plus, rule_.A_minus};
   // the first modulator spike after the group's last update (shared by its synapses)
   std::size_t first = mod_head_;
   while (first < mod_.size() && mod_[first].t - shift <= pre.t_last) ++first;
@@ -134,14 +158,14 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
     for (; it != hist.end() && it->t <= t; ++it) {   // post spikes since the last pre spike raise c
       if (fired) {
         advance_to(it->t);
-        c = rule_.facilitate(c, pre.r1 * std::exp(-(it->t - pre.t_last) / rule_.tau_plus), 0.0);
+        c = u.facilitate(c, pre.r1 * std::exp(-(it->t - pre.t_last) / rule_.tau_plus), 0.0);
       }
-      ++it->reads;
+      archive_.mark_read(n, hist, *it);
     }
     if (fired) advance_to(t);
     // the pre spike lowers c by the post trace just before t
     if (const auto before = last_before(hist, it, t); before.t > -1e299)
-      c = rule_.depress(c, before.o1 * std::exp(-(t - before.t) / rule_.tau_minus), 0.0);
+      c = u.depress(c, before.o1 * std::exp(-(t - before.t) / rule_.tau_minus), 0.0);
     c_[j] = c;
     transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
   }

@@ -27,6 +27,10 @@ class stdp_synapses final : public plastic_synapses {
   stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h);
 
   std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in, std::vector<offgrid_event>* offgrid) override;
+  void prefetch_rows(std::uint32_t g) const override {
+    plastic_synapses::prefetch_rows(g);
+    __builtin_prefetch(&pre_[g]);
+  }
   /// Records a post spike of local neuron n at t (ms).
   void on_post(std::uint32_t n, double t) override { archive_.add_spike(n, t); }
 
@@ -64,6 +68,9 @@ class stdp_synapses final : public plastic_synapses {
     double t;   // ms, at the synapse
     double n;   // concentration just after it, 1/ms
   };
+  template <class Update>
+  std::uint32_t deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
+                           std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
   /// Drops modulator spikes that no future update reads.
