@@ -26,9 +26,10 @@ class grid_decay {
   /// tau, h in ms; `on_grid`: every spike this decay is used for is on the h grid.
   /// `size` (a power of two) and `coarse`: the tables' lengths.
   grid_decay(double tau, double h, bool on_grid, std::size_t size = 4096, std::size_t coarse = 64)
-      : inv_tau_(1.0 / tau), h_(h), inv_h_(1.0 / h), size_(double(size)), shift_(std::countr_zero(size)),
+      : inv_tau_(1.0 / tau), h_(h), inv_h_(1.0 / h), limit_(double(size) * double(coarse)), shift_(std::countr_zero(size)),
         on_grid_(on_grid) {
-    if (!std::has_single_bit(size)) throw std::invalid_argument("grid_decay: table size not a power of two");
+    if (!std::has_single_bit(size) || coarse == 0)
+      throw std::invalid_argument("grid_decay: table size not a power of two, or no coarse table");
     if (!on_grid) return;
     table_.resize(size);
     for (std::size_t m = 0; m < size; ++m) table_[m] = of_steps(double(m));
@@ -40,11 +41,13 @@ class grid_decay {
   double operator()(double dt) const {
     if (!on_grid_) return std::exp(-dt * inv_tau_);
     // dt is a difference of two grid times: within rounding of m h
+    // Without a branch between the two tables (an interval beyond the first
+    // is common and unpredictable for a slow neuron's synapses): coarse_[0]
+    // is exactly 1, so within the first table the product is its value.
     const double m = std::nearbyint(dt * inv_h_);
-    if (m < size_) return table_[static_cast<std::size_t>(m)];
+    if (!(m < limit_)) return of_steps(m);
     const auto steps = static_cast<std::uint64_t>(m);
-    const std::uint64_t q = steps >> shift_, r = steps & (table_.size() - 1);
-    return q < coarse_.size() ? coarse_[q] * table_[r] : of_steps(m);
+    return coarse_[steps >> shift_] * table_[steps & (table_.size() - 1)];
   }
   bool on_grid() const { return on_grid_; }
 
@@ -52,8 +55,8 @@ class grid_decay {
   double of_steps(double m) const { return std::exp(-(m * h_) * inv_tau_); }
 
   double inv_tau_ = 1.0, h_ = 1.0, inv_h_ = 1.0;
-  double size_ = 0.0;   // table_.size() (in the comparison with m)
-  int shift_ = 0;       // log2 of it
+  double limit_ = 0.0;   // N times the coarse table's length: steps the tables cover
+  int shift_ = 0;        // log2 N
   bool on_grid_ = false;
   std::vector<double> table_;    // exp(-m h / tau), m < N
   std::vector<double> coarse_;   // exp(-q N h / tau)

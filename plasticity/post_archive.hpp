@@ -73,12 +73,13 @@ class post_archive {
     std::uint32_t reads = 0;  ///< readers of the newest so far (its entry's count is stale)
   };
   recent& newest_spikes(std::size_t n) { return recent_[n]; }
-  /// Counts a read of entry e of neuron n's live entries `hist` (entries(n)).
-  void mark_read(std::size_t n, std::span<entry> hist, entry& e) {
-    if (&e == &hist.back())
-      ++recent_[n].reads;
-    else
-      ++e.reads;
+  /// After the caller counted one read of each of the entries [first, last)
+  /// of neuron n's live entries `hist` (entries(n)) in their `reads`: the
+  /// newest entry's count lives in the dense copy (the entry's own is stale
+  /// until the next spike folds the copy's in), so a range that ends with it
+  /// counts there. Without a branch.
+  void count_newest_read(std::size_t n, std::span<entry> hist, const entry* first, const entry* last) {
+    recent_[n].reads += static_cast<std::uint32_t>(first != last && last == hist.data() + hist.size());
   }
 
   /// Neuron n's live entries, oldest first.
@@ -86,12 +87,14 @@ class post_archive {
     history& h = hist_[n];
     return {h.e.data() + h.head, h.e.size() - h.head};
   }
-  /// Asks the cache for neuron n's newest history entries (two lines).
-  void prefetch_newest(std::size_t n) const {
+  /// Asks the cache for neuron n's newest history entries (two lines) if
+  /// `wanted`; without a branch on it (an unpredictable one).
+  void prefetch_newest(std::size_t n, bool wanted) const {
     const history& h = hist_[n];
-    const std::size_t size = h.e.size();
-    __builtin_prefetch(h.e.data() + (size > 1 ? size - 1 : 0));
-    __builtin_prefetch(h.e.data() + (size > 3 ? size - 3 : 0));
+    const std::size_t size = wanted ? h.e.size() : 0;
+    const char* const none = reinterpret_cast<const char*>(&h);   // in the cache already
+    __builtin_prefetch(size > 1 ? reinterpret_cast<const char*>(h.e.data() + (size - 1)) : none);
+    __builtin_prefetch(size > 3 ? reinterpret_cast<const char*>(h.e.data() + (size - 3)) : none);
   }
   /// Asks the cache for neuron n's dense copy and history header.
   void prefetch_neuron(std::size_t n) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <type_traits>
 
 #include "plasticity/stdp_update.hpp"
@@ -67,15 +68,17 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   constexpr bool triplet = std::is_same_v<Update, stdp_update::triplet>;
   const double r2 = triplet ? pre.r2 * std::exp(-(t - pre.t_last) / rule_.tau_x) : 0.0;
   double* const dest = in[grp.receptor];
+  if (grp.begin == grp.end) return 0;
+  const std::uint32_t j_last = grp.end - 1;
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
-    // the targets' dense copies, and for a synapse whose target fired more
+    // The targets' dense copies, and for a synapse whose target fired more
     // than once since its last pre spike the history's newest entries (written
-    // long ago when the synapse's source is slow), asked for a few synapses ahead
-    if (j + 16 < grp.end) archive_.prefetch_neuron(target_[j + 16]);
-    if (const std::uint32_t ja = j + 8; ja < grp.end) {
-      const std::uint32_t na = target_[ja];
-      if (archive_.newest_spikes(na).t_prev > pre.t_last) archive_.prefetch_newest(na);
-    }
+    // long ago when the synapse's source is slow), asked for a few synapses
+    // ahead. No branches here: mispredictions, not cache misses, were the
+    // largest cost of this loop (valgrind --branch-sim; bench/RESULTS.md).
+    archive_.prefetch_neuron(target_[std::min(j + 16, j_last)]);
+    const std::uint32_t na = target_[std::min(j + 8, j_last)];
+    archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
     const std::uint32_t n = target_[j];
     double w = w_[j];
     // the post spike whose trace depresses: the latest one before t (a post
@@ -95,14 +98,20 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     } else {
       const auto hist = archive_.entries(n);
       // potentiation by the post spikes in (t_last, t], in time order
-      auto it = first_after(hist, pre.t_last);
+      const auto first = first_after(hist, pre.t_last);
+      auto it = first;
       for (; it != hist.end() && it->t <= t; ++it) {
         if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus_(it->t - pre.t_last), it->o2_before);
-        archive_.mark_read(n, hist, *it);
+        ++it->reads;
       }
+      archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
       before = last_before(hist, it, t);
     }
-    if (before.t > -1e299) w = u.depress(w, before.o1 * decay_minus_(t - before.t), r2);
+    // some post spike before t? (not always: a quarter of plastic COBA's first
+    // second's pre spikes reach targets yet to fire) Selects, not branches.
+    const bool paired = before.t > -1e299;
+    const double depressed = u.depress(w, before.o1 * decay_minus_(t - (paired ? before.t : t)), r2);
+    w = paired ? depressed : w;
     transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
   }
   // the pre traces take this spike
@@ -154,14 +163,16 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
       tc = t1;
     };
     const auto hist = archive_.entries(n);
-    auto it = first_after(hist, pre.t_last);
+    const auto first = first_after(hist, pre.t_last);
+    auto it = first;
     for (; it != hist.end() && it->t <= t; ++it) {   // post spikes since the last pre spike raise c
       if (fired) {
         advance_to(it->t);
         c = u.facilitate(c, pre.r1 * std::exp(-(it->t - pre.t_last) / rule_.tau_plus), 0.0);
       }
-      archive_.mark_read(n, hist, *it);
+      ++it->reads;
     }
+    archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
     if (fired) advance_to(t);
     // the pre spike lowers c by the post trace just before t
     if (const auto before = last_before(hist, it, t); before.t > -1e299)
