@@ -25,39 +25,65 @@ class grid_decay {
   grid_decay() = default;
   /// tau, h in ms; `on_grid`: every spike this decay is used for is on the h grid.
   /// `size` (a power of two) and `coarse`: the tables' lengths.
-  grid_decay(double tau, double h, bool on_grid, std::size_t size = 4096, std::size_t coarse = 64)
-      : inv_tau_(1.0 / tau), h_(h), inv_h_(1.0 / h), limit_(double(size) * double(coarse)), shift_(std::countr_zero(size)),
-        on_grid_(on_grid) {
+  grid_decay(double tau, double h, bool on_grid, std::size_t size = 4096, std::size_t coarse = 64) {
     if (!std::has_single_bit(size) || coarse == 0)
       throw std::invalid_argument("grid_decay: table size not a power of two, or no coarse table");
+    f_ = {nullptr, nullptr, std::int64_t(size) - 1, std::countr_zero(size), 1.0 / h, h, 1.0 / tau,
+          double(size) * double(coarse), on_grid};
     if (!on_grid) return;
     table_.resize(size);
-    for (std::size_t m = 0; m < size; ++m) table_[m] = of_steps(double(m));
+    for (std::size_t m = 0; m < size; ++m) table_[m] = f_.of_steps(double(m));
     coarse_.resize(coarse);
-    for (std::size_t q = 0; q < coarse; ++q) coarse_[q] = of_steps(double(q * size));
+    for (std::size_t q = 0; q < coarse; ++q) coarse_[q] = f_.of_steps(double(q * size));
+    f_.table = table_.data();
+    f_.coarse = coarse_.data();
   }
+  grid_decay(const grid_decay& o) : f_(o.f_), table_(o.table_), coarse_(o.coarse_) { repoint(); }
+  grid_decay& operator=(const grid_decay& o) {
+    f_ = o.f_, table_ = o.table_, coarse_ = o.coarse_;
+    repoint();
+    return *this;
+  }
+
+  /// The function itself: constants and pointers to the tables, to be copied
+  /// into a local before a loop (a member's doubles are reloaded after every
+  /// store to a double, such as a weight's).
+  struct function {
+    const double* table;
+    const double* coarse;
+    std::int64_t mask;   // N - 1
+    int shift;           // log2 N
+    double inv_h, h, inv_tau;
+    double limit;        // N times the coarse table's length: steps the tables cover
+    bool on_grid;
+
+    /// exp(-dt / tau) for dt >= 0 (ms).
+    double operator()(double dt) const {
+      if (!on_grid) return std::exp(-dt * inv_tau);
+      // dt is a difference of two grid times: within rounding of m h.
+      // Without a branch between the two tables (an interval beyond the first
+      // is common and unpredictable for a slow neuron's synapses): coarse[0]
+      // is exactly 1, so within the first table the product is its value.
+      const double m = std::nearbyint(dt * inv_h);
+      if (!(m < limit)) return of_steps(m);
+      const auto steps = static_cast<std::int64_t>(m);
+      return coarse[steps >> shift] * table[steps & mask];
+    }
+    double of_steps(double m) const { return std::exp(-(m * h) * inv_tau); }
+  };
+  const function& fn() const { return f_; }
 
   /// exp(-dt / tau) for dt >= 0 (ms).
-  double operator()(double dt) const {
-    if (!on_grid_) return std::exp(-dt * inv_tau_);
-    // dt is a difference of two grid times: within rounding of m h
-    // Without a branch between the two tables (an interval beyond the first
-    // is common and unpredictable for a slow neuron's synapses): coarse_[0]
-    // is exactly 1, so within the first table the product is its value.
-    const double m = std::nearbyint(dt * inv_h_);
-    if (!(m < limit_)) return of_steps(m);
-    const auto steps = static_cast<std::uint64_t>(m);
-    return coarse_[steps >> shift_] * table_[steps & (table_.size() - 1)];
-  }
-  bool on_grid() const { return on_grid_; }
+  double operator()(double dt) const { return f_(dt); }
+  bool on_grid() const { return f_.on_grid; }
 
  private:
-  double of_steps(double m) const { return std::exp(-(m * h_) * inv_tau_); }
+  void repoint() {
+    f_.table = table_.empty() ? nullptr : table_.data();
+    f_.coarse = coarse_.empty() ? nullptr : coarse_.data();
+  }
 
-  double inv_tau_ = 1.0, h_ = 1.0, inv_h_ = 1.0;
-  double limit_ = 0.0;   // N times the coarse table's length: steps the tables cover
-  int shift_ = 0;        // log2 N
-  bool on_grid_ = false;
+  function f_{nullptr, nullptr, 0, 0, 1.0, 1.0, 1.0, 0.0, false};
   std::vector<double> table_;    // exp(-m h / tau), m < N
   std::vector<double> coarse_;   // exp(-q N h / tau)
 };

@@ -24,6 +24,14 @@ void plastic_synapses::watch(std::uint32_t j, std::uint32_t watch_id) {
   watch_[j] = watch_id;
 }
 
+void plastic_synapses::sent(const delay_group& grp, step_t k, double offset, std::vector<offgrid_event>* offgrid) {
+  if (offgrid)
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j) offgrid->push_back({offset, target_[j], grp.receptor, w_[j]});
+  if (!watch_.empty())
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j)
+      if (watch_[j] != unwatched) changes_.push_back({double(k) * h_ + offset, watch_[j], w_[j]});
+}
+
 std::size_t plastic_synapses::bytes() const {
   return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + w_.capacity() * sizeof(double);
 }

@@ -79,17 +79,17 @@ class plastic_synapses {
  protected:
   /// Number of synapses onto each of `neurons` local neurons.
   std::vector<std::uint32_t> in_degrees(std::size_t neurons) const;
-  /// Stores synapse j's new weight, logs it if watched, and sends it to target
-  /// n (into `dest`, or as an off-grid event).
-  void transmit(std::uint32_t j, std::uint32_t n, double w, step_t k, double offset, std::uint32_t receptor, double* dest,
-                std::vector<offgrid_event>* offgrid) {
+  /// Stores synapse j's new weight and, for a group delivered on the grid
+  /// (`dest` not null), adds it to target n's input (dest[n]).
+  void put(std::uint32_t j, std::uint32_t n, double w, double* dest) {
     w_[j] = w;
-    if (watched(j)) changes_.push_back({double(k) * h_ + offset, watch_[j], w});
-    if (offgrid)
-      offgrid->push_back({offset, n, receptor, w});
-    else
-      dest[n] += w;
+    if (dest) dest[n] += w;
   }
+  /// After the new weights of group `grp` are put: sends them as off-grid
+  /// events (when `offgrid`) and logs the changes of watched synapses. Kept out
+  /// of the loop over the synapses, whose body then calls nothing and keeps its
+  /// pointers in registers (bench/RESULTS.md).
+  void sent(const delay_group& grp, step_t k, double offset, std::vector<offgrid_event>* offgrid);
 
   std::uint32_t projection_;
   synapse_store store_;   // rows and delay groups; the records are released into target_ and w_

@@ -67,8 +67,9 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   pre_trace& pre = pre_[g];
   constexpr bool triplet = std::is_same_v<Update, stdp_update::triplet>;
   const double r2 = triplet ? pre.r2 * std::exp(-(t - pre.t_last) / rule_.tau_x) : 0.0;
-  double* const dest = in[grp.receptor];
+  double* const dest = offgrid ? nullptr : in[grp.receptor];
   if (grp.begin == grp.end) return 0;
+  const grid_decay::function decay_plus = decay_plus_.fn(), decay_minus = decay_minus_.fn();
   const std::uint32_t j_last = grp.end - 1;
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
     // The targets' dense copies, and for a synapse whose target fired more
@@ -92,7 +93,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     } else if (last.t_prev <= pre.t_last && last.t <= t) {
       // one post spike since the last pre spike, the newest: what the history
       // loop below does for one entry, from the dense copy
-      if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus_(last.t - pre.t_last), last.o2_before);
+      if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus(last.t - pre.t_last), last.o2_before);
       ++last.reads;
       before = last.t < t ? post_archive::newest{last.t, last.o1} : post_archive::newest{last.t_prev, last.o1_prev};
     } else {
@@ -101,7 +102,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       const auto first = first_after(hist, pre.t_last);
       auto it = first;
       for (; it != hist.end() && it->t <= t; ++it) {
-        if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus_(it->t - pre.t_last), it->o2_before);
+        if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus(it->t - pre.t_last), it->o2_before);
         ++it->reads;
       }
       archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
@@ -110,13 +111,14 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     // some post spike before t? (not always: a quarter of plastic COBA's first
     // second's pre spikes reach targets yet to fire) Selects, not branches.
     const bool paired = before.t > -1e299;
-    const double depressed = u.depress(w, before.o1 * decay_minus_(t - (paired ? before.t : t)), r2);
+    const double depressed = u.depress(w, before.o1 * decay_minus(t - (paired ? before.t : t)), r2);
     w = paired ? depressed : w;
-    transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
+    put(j, n, w, dest);
   }
+  sent(grp, k, offset, offgrid);
   // the pre traces take this spike
   const bool nearest = rule_.pairing == stdp_pairing::nearest;
-  const double r1 = pre.r1 * decay_plus_(t - pre.t_last);
+  const double r1 = pre.r1 * decay_plus(t - pre.t_last);
   pre.r1 = nearest ? 1.0 : r1 + 1.0;
   pre.r2 = nearest ? 1.0 : r2 + 1.0;
   pre.t_last = t;
@@ -139,7 +141,7 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
   while (first < mod_.size() && mod_[first].t - shift <= pre.t_last) ++first;
   const double n_last =
       first > mod_head_ ? mod_[first - 1].n * std::exp(-(pre.t_last - (mod_[first - 1].t - shift)) / tau_n) : 0.0;
-  double* const dest = in[grp.receptor];
+  double* const dest = offgrid ? nullptr : in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
     const std::uint32_t n = target_[j];
     double w = w_[j], c = c_[j];
@@ -178,8 +180,9 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
     if (const auto before = last_before(hist, it, t); before.t > -1e299)
       c = u.depress(c, before.o1 * std::exp(-(t - before.t) / rule_.tau_minus), 0.0);
     c_[j] = c;
-    transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
+    put(j, n, w, dest);
   }
+  sent(grp, k, offset, offgrid);
   pre.r1 = pre.r1 * std::exp(-(t - pre.t_last) / rule_.tau_plus) + 1.0;
   pre.t_last = t;
   return grp.end - grp.begin;

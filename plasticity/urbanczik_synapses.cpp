@@ -107,10 +107,10 @@ std::uint32_t urbanczik_synapses::deliver(std::uint32_t g, step_t k, double offs
     pre.x_L = pre.k_last < 0 ? 1.0 : pre.x_L + 1.0;
     pre.x_s = pre.k_last < 0 ? 1.0 : pre.x_s + 1.0;
     pre.k_last = k;
-    double* const dest = in[grp.receptor];
+    double* const dest = offgrid ? nullptr : in[grp.receptor];
     for (std::uint32_t j = grp.begin; j < grp.end; ++j)
-      transmit(j, target_[j], std::clamp(double(w0_[j]) + scale_ * (I_[j] - E_[j]), rule_.w_min, rule_.w_max), k, offset,
-               grp.receptor, dest, offgrid);
+      put(j, target_[j], std::clamp(double(w0_[j]) + scale_ * (I_[j] - E_[j]), rule_.w_min, rule_.w_max), dest);
+    sent(grp, k, offset, offgrid);
     return grp.end - grp.begin;
   }
   const step_t k0 = pre.k_last;
@@ -134,7 +134,7 @@ std::uint32_t urbanczik_synapses::deliver(std::uint32_t g, step_t k, double offs
     }
     E_decay = pow_Delta_[len];
   }
-  double* const dest = in[grp.receptor];
+  double* const dest = offgrid ? nullptr : in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
     const std::uint32_t n = target_[j];
     history& hs = hist_[n];
@@ -149,8 +149,9 @@ std::uint32_t urbanczik_synapses::deliver(std::uint32_t g, step_t k, double offs
     if (hs.dPI.size() == hs.head) hs.first = k;
     ++hs.need[hs.head + static_cast<std::size_t>(k - hs.first)];
     const double w = std::clamp(double(w0_[j]) + scale_ * (I_[j] - E_[j]), rule_.w_min, rule_.w_max);
-    transmit(j, n, w, k, offset, grp.receptor, dest, offgrid);
+    put(j, n, w, dest);
   }
+  sent(grp, k, offset, offgrid);
   // the pre traces take this arrival
   if (len > 0) {
     pre.x_L *= pow_L_[len];
