@@ -55,6 +55,18 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += fmt::format("  real-time factor   {:>14.3f}     (wall / biological time)\n", T > 0 ? ph.run / (T * 1e-3) : 0.0);
   out += fmt::format("  phases             deliver {:.3f} s, update {:.3f} s (summed over threads), exchange {:.3f} s, record {:.3f} s\n",
                      ph.deliver, ph.update, ph.exchange, ph.record);
+  if (ph.thread_busy.size() > 1) {
+    // deliver + update per thread: how evenly the plan spread the work
+    double mean = 0, max = 0;
+    std::string each;
+    for (double b : ph.thread_busy) {
+      mean += b / double(ph.thread_busy.size());
+      max = std::max(max, b);
+      each += fmt::format("{}{:.3f}", each.empty() ? "" : " / ", b);
+    }
+    out += fmt::format("  load per thread    {} s{}   (deliver + update; slowest / mean {:.3f})\n", each,
+                       sim.comm().size() > 1 ? " on rank 0" : "", mean > 0 ? max / mean : 1.0);
+  }
   out += fmt::format("  peak memory        {:>14.1f} MiB\n", double(s.peak_memory) / (1024.0 * 1024.0));
   return out;
 }
@@ -71,12 +83,12 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
   return fmt::format(
       "{{\"name\": \"{}\", \"model_file\": \"{}\", \"neurons\": {}, \"synapses\": {}, \"synapse_bytes\": {}, \"spikes\": {}, "
       "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"weight_hash\": \"{:016x}\", \"plastic_synapses\": {}, \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
-      "\"run_s\": {:.6f}, \"deliver_s\": {:.6f}, \"update_s\": {:.6f}, \"exchange_s\": {:.6f}, \"record_s\": {:.6f}, "
+      "\"run_s\": {:.6f}, \"deliver_s\": {:.6f}, \"update_s\": {:.6f}, \"exchange_s\": {:.6f}, \"record_s\": {:.6f}, \"thread_busy_s\": [{:.6f}], "
       "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"files\": [{}], \"populations\": {{{}}}}}\n",
       sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
       sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()),
       weight_hash(s.weights), sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
-      ph.record, T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, files, pops);
+      ph.record, fmt::join(ph.thread_busy, ", "), T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, files, pops);
 }
 
 }  // namespace apical::app

@@ -559,6 +559,11 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     phases_.update += p->times().update;
     events += p->synaptic_events();
   }
+  phases_.thread_busy.assign(std::size_t(threads), 0.0);
+  for (int t = 0; t < threads; ++t)
+    for (std::size_t pi = group_begin_[n_groups * std::size_t(t) / std::size_t(threads)];
+         pi < group_begin_[n_groups * std::size_t(t + 1) / std::size_t(threads)]; ++pi)
+      phases_.thread_busy[std::size_t(t)] += partitions_[pi]->times().deliver + partitions_[pi]->times().update;
   // totals over ranks; sampled state collected on rank 0 from the owners
   totals_.events = comm_.sum(events);
   phases_.deliver = comm_.sum(phases_.deliver);

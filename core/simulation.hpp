@@ -33,6 +33,9 @@ struct phase_report {
   double exchange = 0;   ///< s wall: merging spikes between windows
   double record = 0;     ///< s wall: spike logging and state sampling
   double run = 0;        ///< s wall, whole run
+  /// s, deliver + update of each of this rank's threads (its groups of
+  /// partitions): the load balance of the partition plan
+  std::vector<double> thread_busy;
 };
 
 struct population_info {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include <cstdlib>
@@ -109,6 +110,27 @@ TEST_CASE("apical run writes SONATA spikes, a state report and a summary") {
   CHECK(fs::exists(out / "summary.json"));
   CHECK(fs::exists(out / "V_m.h5"));
   for (const auto& e : fs::directory_iterator(out)) CHECK(e.path().string().find(".tmp") == std::string::npos);
+  {
+    // the load per thread: one figure per thread, together the deliver and update phases
+    std::ifstream in(out / "summary.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string json = ss.str();
+    auto number_after = [&](const std::string& key, std::size_t from = 0) {
+      const std::size_t at = json.find(key, from);
+      REQUIRE(at != std::string::npos);
+      return std::stod(json.substr(at + key.size()));
+    };
+    const std::size_t busy = json.find("\"thread_busy_s\": [");
+    REQUIRE(busy != std::string::npos);
+    const std::string list = json.substr(busy, json.find(']', busy) - busy);
+    CHECK(std::count(list.begin(), list.end(), ',') == 1);
+    const double b0 = number_after("\"thread_busy_s\": ["), b1 = number_after(", ", busy);
+    CHECK(b0 > 0.0);
+    CHECK(b1 > 0.0);
+    // all four printed to 1e-6 s
+    CHECK(std::abs(b0 + b1 - (number_after("\"deliver_s\": ") + number_after("\"update_s\": "))) <= 2.5e-6);
+  }
 
   hid_t f = H5Fopen((out / "spikes.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(f >= 0);
