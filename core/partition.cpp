@@ -86,7 +86,12 @@ void partition::advance(step_t k, double h) {
     });
   const std::uint32_t n_static = store_.group_count();
   // The entries' delay groups and synapse rows are scattered over the store:
-  // prefetched a few entries ahead, so their cache misses overlap.
+  // prefetched a few entries ahead, so their cache misses overlap. A row's
+  // first 8 cache lines (64 synapses): the hardware prefetcher takes a few
+  // demand misses to follow a stream, which a row (spike x partition) of a
+  // large network pays in full; with only the first line asked for, each
+  // partition cost Brunel 0.09 s per second and COBA 64k 1 thread's delivery
+  // took 0.71 s instead of 0.51 s (bench/RESULTS.md).
   constexpr std::size_t ahead_group = 16, ahead_row = 8;
   auto block_of = [&](std::uint32_t group) {   // plastic block of a group >= n_static
     std::size_t b = 0;
@@ -106,7 +111,10 @@ void partition::advance(step_t k, double h) {
     if (i + ahead_row < bucket.size()) {
       const std::uint32_t ga = bucket[i + ahead_row].group;
       if (ga < n_static) {
-        __builtin_prefetch(&syn[store_.group(ga).begin]);
+        const delay_group& row = store_.group(ga);
+        const char* p = reinterpret_cast<const char*>(syn.data() + row.begin);
+        const char* const e = std::min(reinterpret_cast<const char*>(syn.data() + row.end), p + 8 * 64);
+        for (; p < e; p += 64) __builtin_prefetch(p);
       } else {
         const std::size_t b = block_of(ga);
         plastic_[b]->prefetch_rows(ga - plastic_base_[b]);

@@ -78,13 +78,13 @@ void simulation::build() {
     cost[pop_index(pr.target)] += (pr.plasticity.plastic() ? 0.3 : 0.05) * n;
   }
   // A partition also pays per presynaptic neuron: every spike of a source that
-  // projects into its population costs it a row lookup and a queue entry,
-  // whatever the partition's size. Measured on COBA 64k (bench/RESULTS.md):
-  // about 0.14 s per partition per second, the cost of 5,800 of its neurons;
-  // 0.5 per source neuron in these units.
+  // projects into its population costs it a row lookup, a queue entry and the
+  // start of a row, whatever the partition's size. Fitted to COBA 64k on 2
+  // threads (bench/RESULTS.md): 0.25 per source neuron in these units (0.5
+  // before rows were prefetched 8 cache lines deep).
   std::vector<double> overhead(pops_.size(), 0.0);
   for (const auto& pr : spec_.projections)
-    overhead[pop_index(pr.target)] += 0.5 * double(pr.pre_count(spec_.find(pr.source)->size));
+    overhead[pop_index(pr.target)] += 0.25 * double(pr.pre_count(spec_.find(pr.source)->size));
   // The plan: a list of (population, range) partitions, each in a group; a
   // thread runs one group at a time. All ranks compute the same plan and own
   // contiguous blocks of groups; results do not depend on the plan.
