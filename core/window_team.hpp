@@ -10,13 +10,16 @@
 // calling thread alone runs serial() (the spike exchange, records, progress,
 // and MPI, which is initialised MPI_THREAD_FUNNELED), which returns whether
 // another window follows. An exception in either stops the team after the
-// window and is rethrown to the caller.
+// window and is rethrown to the caller. Each thread is pinned to a CPU of its
+// own where that is possible (core/thread_pinning.hpp).
 #include <atomic>
 #include <cstdint>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/thread_pinning.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -62,7 +65,10 @@ void run_windows(int threads, Work&& work, Serial&& serial) {
       fail();
     }
   };
+  const thread_pinning pinning(threads);   // restores the caller's CPUs when the run ends
+  pinning.pin(0);
   auto worker = [&](int t) {
+    pinning.pin(t);
     for (std::uint64_t gen = 0;; ++gen) {
       run_work(t);
       arrived.fetch_add(1, std::memory_order_release);
