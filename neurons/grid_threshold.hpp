@@ -32,7 +32,10 @@ struct grid_threshold {
   bool apply(double& V, double V_free, double& ref_count) const {
     const double r = ref_count;
     const bool refractory = r > 0.0;
-    const double Vn = refractory ? V : V_free;
+    // clamped at V_reset while refractory (V is V_reset then: it was set at the
+    // spike). Written as V, the compiler stored V only where it changed, a
+    // masked store: CUBA's update loop took 10% longer (bench/RESULTS.md)
+    const double Vn = refractory ? V_reset : V_free;
     const bool fire = !refractory && Vn >= V_th;
     V = fire ? V_reset : Vn;
     ref_count = fire ? n_ref : (refractory ? r - 1.0 : 0.0);
