@@ -62,7 +62,7 @@ class post_archive {
   /// entries, and the read count of the newest. A pre spike that follows at
   /// most one post spike since its previous one (most of them at cortical
   /// rates) finds all it needs here and reads no history: one cache miss less
-  /// per synapse (bench/RESULTS.md). One cache line each (at 44 bytes, half of
+  /// per synapse (bench/RESULTS.md). One cache line each (at 48 bytes, half of
   /// them straddled two lines).
   struct alignas(64) recent {
     double t = -1e300;        ///< ms, newest spike
