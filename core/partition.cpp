@@ -6,8 +6,6 @@
 
 namespace apical {
 
-using clock_type = std::chrono::steady_clock;
-
 partition::partition(population_dynamics* pop, std::uint32_t global_first, std::uint32_t begin, std::uint32_t end)
     : pop_(pop), global_first_(global_first), begin_(begin), end_(end), precise_(pop->precise()),
       receptors_(pop->receptors()) {
@@ -58,14 +56,18 @@ void partition::push_events(std::span<const spike> spikes, step_t from) {
 }
 
 void partition::enqueue(std::span<const spike> spikes) {
-  const auto t0 = clock_type::now();
+  mark_ = phase_clock::now();   // delivery's time runs from here to the first step's update
   push_events(spikes, 0);
   for (auto& block : plastic_)
     if (block->modulated())   // neuromodulator spikes reach every synapse of the block
       for (const spike& s : spikes)
         if (block->modulated_by(s.source)) block->on_modulator(s.step, s.offset);
-  mark_ = clock_type::now();
-  times_.deliver += std::chrono::duration<double>(mark_ - t0).count();
+}
+
+void partition::settle_times(double seconds_per_tick) {
+  times_.deliver += double(deliver_ticks_) * seconds_per_tick;
+  times_.update += double(update_ticks_) * seconds_per_tick;
+  deliver_ticks_ = update_ticks_ = 0;
 }
 
 void partition::serialize(state_io& io) {
@@ -141,7 +143,7 @@ void partition::advance(step_t k, double h) {
   if (!offgrid_.empty())
     std::stable_sort(offgrid_.begin(), offgrid_.end(),
                      [](const offgrid_event& a, const offgrid_event& b) { return a.target < b.target; });
-  const auto t1 = clock_type::now();
+  const phase_clock::ticks t1 = phase_clock::now();
 
   step_context ctx;
   ctx.step = k;
@@ -166,10 +168,10 @@ void partition::advance(step_t k, double h) {
       for (auto& p : plastic_) p->on_post(local, t);
     }
   for (auto& p : plastic_) p->end_step(k);
-  const auto t2 = clock_type::now();
+  const phase_clock::ticks t2 = phase_clock::now();
   mark_ = t2;
-  times_.deliver += std::chrono::duration<double>(t1 - t0).count();
-  times_.update += std::chrono::duration<double>(t2 - t1).count();
+  deliver_ticks_ += t1 - t0;
+  update_ticks_ += t2 - t1;
 }
 
 void partition::sample(step_t t_next) {

@@ -2,13 +2,13 @@
 // A partition: a contiguous range of one population's neurons, the synapses that
 // end on them, and their own event queue. One thread at a time owns a
 // partition for a whole window, so nothing in here is locked.
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "core/event_queue.hpp"
+#include "core/phase_clock.hpp"
 #include "core/population.hpp"
 #include "core/synapse_store.hpp"
 #include "plasticity/plastic_synapses.hpp"
@@ -71,7 +71,11 @@ class partition {
 
   std::vector<spike>& outbox() { return outbox_; }
   std::uint64_t synaptic_events() const { return events_; }
+  /// Seconds per phase up to the last settle_times().
   const phase_times& times() const { return times_; }
+  /// Adds the clock ticks counted since the last call to times(), at the
+  /// given seconds per tick (measured over the run: core/phase_clock.hpp).
+  void settle_times(double seconds_per_tick);
 
  private:
   void push_events(std::span<const spike> spikes, step_t from);
@@ -97,11 +101,12 @@ class partition {
   std::vector<double> work_;            // per-neuron doubles for stimuli and sources
   std::uint64_t events_ = 0;
   phase_times times_;
-  // End of the last timed phase: enqueue and the steps of a window follow each
-  // other, so each step reads the clock twice, not three times (the clock took
+  phase_clock::ticks deliver_ticks_ = 0, update_ticks_ = 0;   // not yet in times_
+  // End of the last timed phase: enqueue starts the window's delivery, and its
+  // steps follow each other, so each step reads the clock twice (the clock took
   // 5-9% of a CUBA run; bench/RESULTS.md). State sampling between steps counts
   // as delivery.
-  std::chrono::steady_clock::time_point mark_;
+  phase_clock::ticks mark_ = 0;
 };
 
 }  // namespace apical

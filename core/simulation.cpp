@@ -12,6 +12,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/phase_clock.hpp"
 #include "core/window_team.hpp"
 #include "neurons/registry.hpp"
 #include "neurons/pyramidal_2c.hpp"
@@ -494,6 +495,8 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
   }
   if (steps < 0) throw std::invalid_argument("duration must be >= 0 ms");
   const auto t_run = clock_type::now();
+  const tick_rate rate;   // the phase timers' ticks in seconds (core/phase_clock.hpp)
+  phase_clock::ticks exchange_ticks = 0, record_ticks = 0;
   const step_t end = now_ + steps;
   attach_probes(end);
   for (auto& l : spike_logs_) l.count = 0;
@@ -517,7 +520,7 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     }
   };
   auto serial = [&] {
-    const auto t_x = clock_type::now();
+    const phase_clock::ticks t_x = phase_clock::now();
     merged.clear();
     for (auto& p : partitions_) {
       merged.insert(merged.end(), p->outbox().begin(), p->outbox().end());
@@ -541,10 +544,10 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
       spare.back().clear();
       recent_.pop_front();
     }
-    const auto t_r = clock_type::now();
+    const phase_clock::ticks t_r = phase_clock::now();
     log_spikes(spike_logs_, pending_, h);
-    phases_.exchange += std::chrono::duration<double>(t_r - t_x).count();
-    phases_.record += seconds_since(t_r);
+    exchange_ticks += t_r - t_x;
+    record_ticks += phase_clock::now() - t_r;
     now_ = w1;
     if (progress) progress(double(now_ - (end - steps)) / double(std::max<step_t>(1, steps)));
     w0 = now_;
@@ -552,6 +555,10 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     return now_ < end;
   };
   if (now_ < end) run_windows(threads, work, serial);
+  const double seconds_per_tick = rate.seconds_per_tick();
+  phases_.exchange += double(exchange_ticks) * seconds_per_tick;
+  phases_.record += double(record_ticks) * seconds_per_tick;
+  for (auto& p : partitions_) p->settle_times(seconds_per_tick);
   phases_.deliver = phases_.update = 0;
   std::uint64_t events = 0;
   for (const auto& p : partitions_) {

@@ -89,6 +89,7 @@ class lif_exp final : public population_dynamics {
 
   struct derived {
     double P22, P20, P11_ex, P11_in, P21_ex, P21_in;   // full-step propagators
+    double P_rest;                                      // (1 - P22) E_L + P20 I_e [mV]
     double n_ref;                                       // refractory steps (grid; whole number)
   };
   lif_exp_params p_;
