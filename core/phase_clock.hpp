@@ -11,10 +11,6 @@
 #include <chrono>
 #include <cstdint>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#endif
-
 namespace apical {
 
 struct phase_clock {
@@ -22,7 +18,7 @@ struct phase_clock {
 
   static ticks now() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
-    return static_cast<ticks>(__rdtsc());
+    return static_cast<ticks>(__builtin_ia32_rdtsc());   // GCC's and Clang's; no <x86intrin.h> in every file
 #else
     return std::chrono::steady_clock::now().time_since_epoch().count();
 #endif

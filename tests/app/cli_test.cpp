@@ -178,7 +178,7 @@ TEST_CASE("apical run writes SONATA spikes, a state report and a summary") {
   CHECK(run("models", "good").code == 0);
 }
 
-TEST_CASE("apical sweep runs every combination and tabulates the rates; a bad value stops it before any run") {
+TEST_CASE("apical sweep runs every combination and tabulates the rates, and a bad value stops it before any run") {
   const fs::path out = "cli_sweep_out";
   fs::remove_all(out);
   write("sweep.toml", small_model);

@@ -153,7 +153,7 @@ TEST_CASE("synapses do not depend on how the targets are split") {
   }
 }
 
-TEST_CASE("weights follow their distribution; the clipped normal keeps its bounds") {
+TEST_CASE("weights follow their distribution, and the clipped normal keeps its bounds") {
   distribution w;
   w.type = distribution::kind::normal;
   w.mean = 87.81;

@@ -22,7 +22,7 @@ int allowed_cpus() {
 }
 }  // namespace
 
-TEST_CASE("thread_pinning: one CPU per thread while it lives, the caller's set back after; none when CPUs are short") {
+TEST_CASE("thread_pinning: one CPU per thread while it lives, the caller's set back after, none when CPUs are short") {
   const int cpus = allowed_cpus();
   REQUIRE(cpus >= 1);
   SUBCASE("as many threads as CPUs") {

@@ -53,7 +53,7 @@ TEST_CASE("post_archive: the dense copies hold the two newest spikes with the tr
   CHECK(e[1].o1 == r.o1_prev);
 }
 
-TEST_CASE("post_archive: an entry goes once every reader has read it and the next one; reads of the newest count") {
+TEST_CASE("post_archive: an entry goes once every reader has read it and the next one, and reads of the newest count") {
   post_archive a;
   a.reset(1, 20.0, 114.0, false);
   a.set_readers(0, 2);
