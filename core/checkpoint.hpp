@@ -21,7 +21,7 @@ namespace apical {
 
 class simulation;
 
-inline constexpr std::uint32_t checkpoint_version = 3;   // 2: grid LIF refractory counters as doubles; 3: STDP copies of the two newest post spikes
+inline constexpr std::uint32_t checkpoint_version = 4;   // 2: grid LIF refractory counters as doubles; 3: STDP copies of the two newest post spikes; 4: grid LIF last refractory step instead of a counter
 
 struct checkpoint_header {
   std::string model_text;               ///< the model file as read

@@ -8,22 +8,6 @@
 
 namespace apical {
 
-/// Copies per-neuron flags computed as doubles into bytes and tells whether any
-/// is set. Update loops write their flags as doubles and leave the bytes to this
-/// loop: a loop that mixes doubles with byte stores vectorises at the bytes' 64
-/// lanes, holds every double in eight vector registers and spills
-/// (bench/RESULTS.md).
-inline bool flags_to_bytes(const double* __restrict from, std::uint8_t* __restrict to, std::size_t n) {
-  std::uint32_t any = 0;
-#pragma GCC ivdep
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto f = static_cast<std::uint8_t>(from[i]);
-    to[i] = f;
-    any |= f;
-  }
-  return any != 0;
-}
-
 /// Calls f(i) for each i in [0, n) with a[i] == value, in order. Each block of
 /// 64 becomes a bit mask (vector compares), whose set bits are visited: 2.5x
 /// faster than a block test followed by a scalar pass over the block

@@ -1,50 +1,72 @@
 #pragma once
 // The refractory clamp and threshold of the grid LIF models (lif_exp,
 // lif_cond_exp), shared so both update loops keep the same semantics: after the
-// free update of a step, a refractory neuron keeps V (clamped at V_reset) and
-// counts down; otherwise V >= V_th fires, resets and starts t_ref.
+// free update of step k, a refractory neuron keeps V (clamped at V_reset);
+// otherwise V >= V_th fires, resets, and the neuron is refractory for the next
+// n_ref steps. Spikes are emitted at step k + 1 with offset 0.
 //
-// Written as selects on doubles only, so that the models' loops that inline it
-// vectorise at the doubles' width: the refractory counter is a double (whole
-// numbers of steps, exact), and no byte flag is written in the loop. With int32
-// counters and byte flags GCC vectorised at the bytes' 64 lanes, held every
-// double in eight registers and spilled; the model loops then wrote the free
-// update to a buffer and clamped in loops of their own. Fused on doubles, CUBA's
-// update takes half the time of those split loops (bench/RESULTS.md).
+// Refractoriness is kept as the last refractory step, `ref_until` (a double
+// holding a whole step number; -1 before any spike): refractory in step k iff
+// ref_until >= k. The update loop reads it and writes it only for neurons that
+// fire. The counter it replaced was decremented, so stored, for every neuron
+// in every step: a fourth vector store per eight neurons, and CUBA's update is
+// bound by its stores (bench/RESULTS.md). A neuron fired in step k exactly when
+// ref_until == k + n_ref, for any n_ref including 0.
 //
-// Spikes are emitted after the loop, at step + 1 with offset 0. With a
-// refractory period of at least one step a neuron fired in this step exactly
-// when its counter equals n_ref, so they are found by scanning the counters of
-// the chunks in which the loop saw a spike; with t_ref < h the loop writes a
-// double flag per neuron instead.
+// Two forms of the same arithmetic, bit-identical (tested):
+// - with AVX-512, vectors of eight neurons whose fire mask is tested once per
+//   vector (2 spikes per step among CUBA's 4000 neurons: a predicted branch);
+//   the few neurons that fire have ref_until written and their spike emitted
+//   there, in index order;
+// - elsewhere, selects on doubles only, so that GCC vectorises the loops at the
+//   doubles' width, with spikes found afterwards by scanning ref_until in the
+//   chunks in which the loop saw a spike.
 #include <cstdint>
+#include <utility>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "core/flag_scan.hpp"
 #include "core/population.hpp"
 
 namespace apical {
 
+/// Whether the grid LIF loops take their AVX-512 form (when compiled with it).
+/// Tests turn it off to compare the two forms; nothing else changes it.
+inline bool grid_simd_enabled = true;
+
 struct grid_threshold {
   double V_th, V_reset;
   double n_ref;   ///< refractory steps (a whole number)
 
-  /// Applies clamp and threshold to one neuron; returns whether it fired.
-  bool apply(double& V, double V_free, double& ref_count) const {
-    const double r = ref_count;
-    const bool refractory = r > 0.0;
+  /// ref_until of a neuron that never fired
+  static constexpr double never = -1.0;
+
+  /// The loops' constants for step k.
+  struct step_values {
+    double k;           ///< the step, as a double (exact below 2^53)
+    double k_fired;     ///< ref_until of a neuron firing in it: k + n_ref
+  };
+  step_values at(step_t k) const { return {double(k), double(k) + n_ref}; }
+
+  /// Applies clamp and threshold to one neuron in step s; returns whether it fired.
+  bool apply(double& V, double V_free, double& ref_until, step_values s) const {
+    const double r = ref_until;
+    const bool refractory = r >= s.k;
     // clamped at V_reset while refractory (V is V_reset then: it was set at the
     // spike). Written as V, the compiler stored V only where it changed, a
     // masked store: CUBA's update loop took 10% longer (bench/RESULTS.md)
     const double Vn = refractory ? V_reset : V_free;
     const bool fire = !refractory && Vn >= V_th;
     V = fire ? V_reset : Vn;
-    ref_count = fire ? n_ref : (refractory ? r - 1.0 : 0.0);
+    ref_until = fire ? s.k_fired : r;
     return fire;
   }
 
-  /// Neurons per chunk: update loops track per chunk whether any neuron fired,
-  /// and only chunks with a spike are scanned (CUBA: 1.7 spikes per step among
-  /// 3200 neurons; bench/RESULTS.md).
+  /// Neurons per chunk in the portable form: update loops track per chunk
+  /// whether any neuron fired, and only chunks with a spike are scanned.
   static constexpr std::size_t chunk = 512;
 
   /// Calls f(c0, c1) for the chunks [c0, c1) of [0, n), in order.
@@ -53,43 +75,66 @@ struct grid_threshold {
     for (std::size_t c0 = 0; c0 < n; c0 += chunk) f(c0, c0 + chunk < n ? c0 + chunk : n);
   }
 
-  /// apply() and emit() for neurons [0, n) (local index begin + i) whose free
-  /// update is in V_free, in loops of their own (for models whose update loop
-  /// is bound by arithmetic: lif_cond_exp takes 10% more time fused). With
-  /// needs_flags() V_free[i] becomes neuron i's flag.
-  void apply_emit(double* __restrict V, double* __restrict V_free, double* __restrict ref_count, std::uint8_t* bytes,
-                  std::size_t n, std::size_t begin, step_context& ctx) const {
-    const grid_threshold rule = *this;   // a local copy: stores to V cannot alias it, so the loops vectorise
-    for_each_chunk(n, [&](std::size_t c0, std::size_t c1) {
-      double any = 0.0;
-      if (needs_flags()) {
-#pragma GCC ivdep
-        for (std::size_t i = c0; i < c1; ++i) V_free[i] = rule.apply(V[i], V_free[i], ref_count[i]) ? 1.0 : 0.0;
-      } else {
-#pragma GCC ivdep
-        for (std::size_t i = c0; i < c1; ++i) any = rule.apply(V[i], V_free[i], ref_count[i]) ? 1.0 : any;
-      }
-      rule.emit(any != 0.0, ref_count + c0, V_free + c0, bytes + c0, c1 - c0, begin + c0, ctx);
-    });
+  /// Emits the spike of local neuron li (partition-local index).
+  static void push(step_context& ctx, std::size_t li) {
+    ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(li)});
   }
 
-  /// Whether the update loop must write per-neuron flags (t_ref < h) rather
-  /// than leave the spikes to be found from the counters.
-  bool needs_flags() const { return n_ref == 0.0; }
+  /// Emits the spikes of the neurons [begin, begin + n) (local to the
+  /// partition) that fired in this step, found in ref_until, when `any`.
+  void emit(bool any, const double* ref_until, std::size_t n, std::size_t begin, step_context& ctx) const {
+    if (any) for_each_equal(ref_until, n, at(ctx.step).k_fired, [&](std::size_t li) { push(ctx, begin + li); });
+  }
 
-  /// Emits the spikes of neurons [begin, begin + n) (local to the partition)
-  /// after their update: from the counters rc when !needs_flags() and `any`,
-  /// else from the flags (1.0 or 0.0) in `flag`, through the byte buffer `bytes`.
-  void emit(bool any, const double* rc, const double* flag, std::uint8_t* bytes, std::size_t n, std::size_t begin,
-            step_context& ctx) const {
-    auto push = [&](std::size_t li) {
-      ctx.outbox->push_back({ctx.step + 1, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
-    };
-    if (!needs_flags()) {
-      if (any) for_each_equal(rc, n, n_ref, push);
-    } else if (flags_to_bytes(flag, bytes, n)) {
-      for_each_flagged(bytes, n, [&](std::size_t li, std::uint8_t) { push(li); });
+#if defined(__AVX512F__)
+  /// The AVX-512 form's end of a vector of eight neurons [li, li + 8) (local
+  /// index begin + li): stores V, and for the lanes in `fire` writes ref_until
+  /// and emits their spikes, in index order.
+  void finish8(double* V, double* ref_until, std::size_t li, __m512d V_free, __mmask8 refractory, __mmask8 fire,
+               std::size_t begin, step_values s, step_context& ctx) const {
+    _mm512_storeu_pd(V + li, _mm512_mask_blend_pd(_kor_mask8(refractory, fire), V_free, _mm512_set1_pd(V_reset)));
+    if (fire != 0) [[unlikely]] {
+      for (unsigned m = fire; m != 0; m &= m - 1) {
+        const std::size_t i = li + static_cast<std::size_t>(__builtin_ctz(m));
+        ref_until[i] = s.k_fired;
+        push(ctx, begin + i);
+      }
     }
+  }
+
+  /// The refractory and fire masks of eight neurons.
+  std::pair<__mmask8, __mmask8> masks8(__m512d V_free, __m512d ref_until, step_values s) const {
+    const __mmask8 refractory = _mm512_cmp_pd_mask(ref_until, _mm512_set1_pd(s.k), _CMP_GE_OQ);
+    // ordered compare: a NaN V_free does not fire, as in apply()
+    const __mmask8 fire = _mm512_mask_cmp_pd_mask(_knot_mask8(refractory), V_free, _mm512_set1_pd(V_th), _CMP_GE_OQ);
+    return {refractory, fire};
+  }
+#endif
+
+  /// apply() and the spikes for neurons [0, n) (local index begin + i) whose
+  /// free update is in V_free, in loops of their own (for models whose update
+  /// loop is bound by arithmetic: lif_cond_exp takes 10% more time fused).
+  void apply_emit(double* __restrict V, const double* __restrict V_free, double* __restrict ref_until, std::size_t n,
+                  std::size_t begin, step_context& ctx) const {
+    const grid_threshold rule = *this;   // a local copy: stores to V cannot alias it, so the loops vectorise
+    const step_values s = at(ctx.step);
+    std::size_t done = 0;
+#if defined(__AVX512F__)
+    if (grid_simd_enabled) {
+      for (; done + 8 <= n; done += 8) {
+        const __m512d vf = _mm512_loadu_pd(V_free + done);
+        const auto [refractory, fire] = rule.masks8(vf, _mm512_loadu_pd(ref_until + done), s);
+        rule.finish8(V, ref_until, done, vf, refractory, fire, begin, s, ctx);
+      }
+    }
+#endif
+    for_each_chunk(n - done, [&](std::size_t c0, std::size_t c1) {
+      double any = 0.0;
+#pragma GCC ivdep
+      for (std::size_t i = done + c0; i < done + c1; ++i)
+        any = rule.apply(V[i], V_free[i], ref_until[i], s) ? 1.0 : any;
+      rule.emit(any != 0.0, ref_until + done + c0, c1 - c0, begin + done + c0, ctx);
+    });
   }
 };
 

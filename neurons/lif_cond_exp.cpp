@@ -23,7 +23,7 @@ std::optional<param_error> lif_cond_exp_params::validate() const {
 }
 
 lif_cond_exp::lif_cond_exp(std::size_t n, const lif_cond_exp_params& p, double h)
-    : V_m(n, p.E_L), g_ex(n, 0.0), g_in(n, 0.0), ref_count(n, 0.0), p_(p), h_(h) {
+    : V_m(n, p.E_L), g_ex(n, 0.0), g_in(n, 0.0), ref_until(n, grid_threshold::never), p_(p), h_(h) {
   d_.P_ex = std::exp(-h / p.tau_syn_ex);
   d_.P_in = std::exp(-h / p.tau_syn_in);
   d_.Ph_ex = std::exp(-0.5 * h / p.tau_syn_ex);
@@ -77,7 +77,7 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     gin[li] = gi * P_in;
   }
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  rule.apply_emit(V, V_next, ref_count.data() + begin, ctx.scratch, n, begin, ctx);
+  rule.apply_emit(V, V_next, ref_until.data() + begin, n, begin, ctx);
 }
 
 }  // namespace apical

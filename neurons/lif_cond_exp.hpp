@@ -74,10 +74,10 @@ class lif_cond_exp final : public population_dynamics {
  public:
   const double* state(std::string_view var) const override;
   double cost() const override { return 1.5; }
-  void serialize(state_io& io) override { io.fields(V_m, g_ex, g_in, ref_count); }
+  void serialize(state_io& io) override { io.fields(V_m, g_ex, g_in, ref_until); }
 
   std::vector<double> V_m, g_ex, g_in;   ///< mV, nS, nS
-  std::vector<double> ref_count;         ///< refractory steps left (whole numbers)
+  std::vector<double> ref_until;         ///< last refractory step (neurons/grid_threshold.hpp)
 
  private:
   struct derived {

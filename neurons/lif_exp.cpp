@@ -29,7 +29,7 @@ double psc_exp_p21(double tau_m, double tau_s, double C_m, double dt) {
 }
 
 lif_exp::lif_exp(std::size_t n, const lif_exp_params& p, double h, bool precise_times)
-    : V_m(n, p.E_L), I_syn_ex(n, 0.0), I_syn_in(n, 0.0), ref_count(n, 0.0),
+    : V_m(n, p.E_L), I_syn_ex(n, 0.0), I_syn_in(n, 0.0), ref_until(n, grid_threshold::never),
       ref_step(n, std::numeric_limits<step_t>::min()), ref_offset(n, 0.0), p_(p), h_(h), precise_(precise_times) {
   d_.P22 = std::exp(-h / p.tau_m);
   d_.P20 = -std::expm1(-h / p.tau_m) * p.tau_m / p.C_m;
@@ -58,32 +58,50 @@ void lif_exp::update(std::size_t begin, std::size_t end, step_context& ctx) {
 }
 
 void lif_exp::update_grid(std::size_t begin, std::size_t end, step_context& ctx) {
-  const grid_threshold rule{p_.V_th, p_.V_reset, d_.n_ref};
-  const bool flags = rule.needs_flags();
   if (ctx.current)
-    flags ? grid_loop<true, true>(begin, end, ctx) : grid_loop<true, false>(begin, end, ctx);
+    grid_loop<true>(begin, end, ctx);
   else
-    flags ? grid_loop<false, true>(begin, end, ctx) : grid_loop<false, false>(begin, end, ctx);
+    grid_loop<false>(begin, end, ctx);
 }
 
-// Branch-free, on doubles only, so that it vectorises at their width: the
-// refractory clamp and the reset are selects (neurons/grid_threshold.hpp), and
-// spikes are emitted after the loop.
-template <bool has_current, bool flags>
+// Clamp and threshold fused into the update (neurons/grid_threshold.hpp), in
+// its AVX-512 form for whole vectors of eight neurons where compiled with it,
+// and for the rest in the portable form: branch-free, on doubles only, so that
+// it vectorises at their width, with spikes found after each chunk. The two
+// forms do the same operations in the same order: bit-identical results.
+template <bool has_current>
 void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
   const double* __restrict cur = ctx.current;
   double* __restrict V = V_m.data() + begin;
   double* __restrict Ie_ = I_syn_ex.data() + begin;
   double* __restrict Ii_ = I_syn_in.data() + begin;
-  double* __restrict rc = ref_count.data() + begin;
-  double* __restrict flag = ctx.work;   // t_ref < h only
+  double* __restrict ru = ref_until.data() + begin;
   const auto [P22, P20, P11e, P11i, P21e, P21i, P_rest, n_ref] = d_;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  grid_threshold::for_each_chunk(n, [&](std::size_t c0, std::size_t c1) {
+  const grid_threshold::step_values s = rule.at(ctx.step);
+  std::size_t done = 0;
+#if defined(__AVX512F__)
+  if (grid_simd_enabled) {
+    const __m512d vP22 = _mm512_set1_pd(P22), vP20 = _mm512_set1_pd(P20), vP_rest = _mm512_set1_pd(P_rest);
+    const __m512d vP21e = _mm512_set1_pd(P21e), vP21i = _mm512_set1_pd(P21i);
+    const __m512d vP11e = _mm512_set1_pd(P11e), vP11i = _mm512_set1_pd(P11i);
+    for (; done + 8 <= n; done += 8) {
+      const __m512d Ie = _mm512_loadu_pd(Ie_ + done), Ii = _mm512_loadu_pd(Ii_ + done);
+      __m512d V_drift = _mm512_add_pd(_mm512_mul_pd(_mm512_loadu_pd(V + done), vP22), vP_rest);
+      if constexpr (has_current) V_drift = _mm512_add_pd(V_drift, _mm512_mul_pd(vP20, _mm512_loadu_pd(cur + done)));
+      const __m512d V_free = _mm512_add_pd(_mm512_add_pd(V_drift, _mm512_mul_pd(vP21e, Ie)), _mm512_mul_pd(vP21i, Ii));
+      const auto [refractory, fire] = rule.masks8(V_free, _mm512_loadu_pd(ru + done), s);
+      rule.finish8(V, ru, done, V_free, refractory, fire, begin, s, ctx);
+      _mm512_storeu_pd(Ie_ + done, _mm512_mul_pd(Ie, vP11e));
+      _mm512_storeu_pd(Ii_ + done, _mm512_mul_pd(Ii, vP11i));
+    }
+  }
+#endif
+  grid_threshold::for_each_chunk(n - done, [&](std::size_t c0, std::size_t c1) {
     double any = 0.0;
 #pragma GCC ivdep
-    for (std::size_t li = c0; li < c1; ++li) {
+    for (std::size_t li = done + c0; li < done + c1; ++li) {
       // inputs of this step arrived at its start (time step*h): the partition
       // added them to I_syn_ex / I_syn_in (input_array) before this update
       const double Ie = Ie_[li];
@@ -92,15 +110,11 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
       // terms summed once: two operations fewer per neuron, 5% of the loop
       const double V_drift = V[li] * P22 + P_rest;
       const double V_free = (has_current ? V_drift + P20 * cur[li] : V_drift) + P21e * Ie + P21i * Ii;
-      const bool fire = rule.apply(V[li], V_free, rc[li]);
-      if constexpr (flags)
-        flag[li] = fire ? 1.0 : 0.0;
-      else
-        any = fire ? 1.0 : any;
+      any = rule.apply(V[li], V_free, ru[li], s) ? 1.0 : any;
       Ie_[li] = Ie * P11e;
       Ii_[li] = Ii * P11i;
     }
-    rule.emit(any != 0.0, rc + c0, flag + c0, ctx.scratch + c0, c1 - c0, begin + c0, ctx);
+    rule.emit(any != 0.0, ru + done + c0, c1 - c0, begin + done + c0, ctx);
   });
 }
 

@@ -74,16 +74,16 @@ class lif_exp final : public population_dynamics {
   std::vector<std::string> recordables() const override { return {"V_m", "I_syn_ex", "I_syn_in"}; }
   const double* state(std::string_view var) const override;
   double cost() const override { return precise_ ? 2.0 : 1.0; }
-  void serialize(state_io& io) override { io.fields(V_m, I_syn_ex, I_syn_in, ref_count, ref_step, ref_offset); }
+  void serialize(state_io& io) override { io.fields(V_m, I_syn_ex, I_syn_in, ref_until, ref_step, ref_offset); }
 
   std::vector<double> V_m, I_syn_ex, I_syn_in;   ///< mV, pA, pA
-  std::vector<double> ref_count;                 ///< grid mode: refractory steps left (whole numbers)
+  std::vector<double> ref_until;                 ///< grid mode: last refractory step (neurons/grid_threshold.hpp)
   std::vector<step_t> ref_step;                  ///< precise mode: refractory until ref_step*h + ref_offset
   std::vector<double> ref_offset;
 
  private:
   void update_grid(std::size_t begin, std::size_t end, step_context& ctx);
-  template <bool has_current, bool flags>
+  template <bool has_current>
   void grid_loop(std::size_t begin, std::size_t end, step_context& ctx);
   void update_precise(std::size_t begin, std::size_t end, step_context& ctx);
 
