@@ -20,33 +20,58 @@
 #include <cmath>
 #include <cstdint>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace apical {
 
+namespace exp_detail {
+inline constexpr double log2e = 1.4426950408889634074;
+inline constexpr double ln2_hi = 6.93147180369123816490e-01;   // fdlibm: trailing bits zero, n*ln2_hi exact
+inline constexpr double ln2_lo = 1.90821492927058770002e-10;
+inline constexpr double shifter = 0x1.8p52;                    // adding it rounds to an integer in the low bits
+inline constexpr double lowest = -708.0, highest = 709.0;      // clamp: 2^n stays a normal double
+/// Chebyshev coefficients, highest degree first (the first 2.5110e-8 against 1/11! = 2.5052e-8)
+inline constexpr double poly[12] = {0x1.af631d0059becp-26, 0x1.28b4057f44145p-22, 0x1.71ddf5749d126p-19,
+                                    0x1.a01991ac8730ap-16, 0x1.a01a01b14378fp-13, 0x1.6c16c187fbe02p-10,
+                                    0x1.111111110f225p-7,  0x1.555555554f0cfp-5,  0x1.555555555555ap-3,
+                                    0x1.0000000000011p-1,  1.0,                   1.0};
+}  // namespace exp_detail
+
 inline double exp_vec(double x) {
-  constexpr double log2e = 1.4426950408889634074;
-  constexpr double ln2_hi = 6.93147180369123816490e-01;   // fdlibm: trailing bits zero, n*ln2_hi exact
-  constexpr double ln2_lo = 1.90821492927058770002e-10;
-  constexpr double shifter = 0x1.8p52;                    // adding it rounds to an integer in the low bits
-  x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
+  using namespace exp_detail;
+  x = x < lowest ? lowest : (x > highest ? highest : x);
   const double t = x * log2e + shifter;
   const double n = t - shifter;
   const double r = std::fma(-n, ln2_lo, std::fma(-n, ln2_hi, x));
-  double p = 0x1.af631d0059becp-26;   // 2.5110e-8  (1/11! = 2.5052e-8)
-  p = std::fma(p, r, 0x1.28b4057f44145p-22);
-  p = std::fma(p, r, 0x1.71ddf5749d126p-19);
-  p = std::fma(p, r, 0x1.a01991ac8730ap-16);
-  p = std::fma(p, r, 0x1.a01a01b14378fp-13);
-  p = std::fma(p, r, 0x1.6c16c187fbe02p-10);
-  p = std::fma(p, r, 0x1.111111110f225p-7);
-  p = std::fma(p, r, 0x1.555555554f0cfp-5);
-  p = std::fma(p, r, 0x1.555555555555ap-3);
-  p = std::fma(p, r, 0x1.0000000000011p-1);
-  p = std::fma(p, r, 1.0);
-  p = std::fma(p, r, 1.0);
+  double p = poly[0];
+  for (int k = 1; k < 12; ++k) p = std::fma(p, r, poly[k]);
   // t's low mantissa bits hold 2^51 + n; shifting left by 52 drops everything
   // else and leaves the exponent field n + 1023: the double 2^n
   const std::uint64_t bits = (std::bit_cast<std::uint64_t>(t) + 1023u) << 52;
   return p * std::bit_cast<double>(bits);
 }
+
+#if defined(__AVX512F__)
+/// exp_vec of eight doubles, for loops written with AVX-512 intrinsics: the
+/// same operations in the same order, so bit-identical to exp_vec lane by lane
+/// (tests/core/vector_math_test.cpp); a NaN stays a NaN (the clamp is two
+/// masked selects, not min/max, which would turn it into the bound).
+inline __m512d exp_vec8(__m512d x) {
+  using namespace exp_detail;
+  const __m512d lo = _mm512_set1_pd(lowest), hi = _mm512_set1_pd(highest);
+  x = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(x, lo, _CMP_LT_OQ), x, lo);
+  x = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(x, hi, _CMP_GT_OQ), x, hi);
+  const __m512d t = _mm512_add_pd(_mm512_mul_pd(x, _mm512_set1_pd(log2e)), _mm512_set1_pd(shifter));
+  const __m512d n = _mm512_sub_pd(t, _mm512_set1_pd(shifter));
+  // fma(-n, c, y) = -(n c) + y, rounded once: fnmadd
+  const __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(ln2_lo), _mm512_fnmadd_pd(n, _mm512_set1_pd(ln2_hi), x));
+  __m512d p = _mm512_set1_pd(poly[0]);
+  for (int k = 1; k < 12; ++k) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(poly[k]));
+  const __m512i bits = _mm512_slli_epi64(_mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023)), 52);
+  return _mm512_mul_pd(p, _mm512_castsi512_pd(bits));
+}
+#endif
 
 }  // namespace apical

@@ -45,10 +45,14 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
     grid_loop<false>(begin, end, ctx);
 }
 
-// Branch-free so that it vectorises (exp_vec instead of the scalar std::exp).
-// The free update goes to ctx.work, and grid_threshold::apply_emit clamps and
-// thresholds in a loop of its own: this loop is bound by its exp and division,
-// and fused with the clamp it takes 10% more time (bench/RESULTS.md).
+// Where compiled with AVX-512, vectors of eight neurons with intrinsics: the
+// free update (exp_vec8, the division) and the clamp and threshold
+// (neurons/grid_threshold.hpp) in one pass. Elsewhere, and for the tail, the
+// portable form: branch-free so that GCC vectorises it (exp_vec instead of the
+// scalar std::exp), the free update to ctx.work and grid_threshold::apply_emit
+// clamping and thresholding in a loop of its own (fused, GCC's loop took 10%
+// more time: bench/RESULTS.md). Both forms do the same operations in the same
+// order: bit-identical results (tests/neurons/grid_threshold_test.cpp).
 template <bool has_current>
 void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
@@ -56,13 +60,43 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   double* __restrict V = V_m.data() + begin;
   double* __restrict gex = g_ex.data() + begin;
   double* __restrict gin = g_in.data() + begin;
+  double* __restrict ru = ref_until.data() + begin;
   double* __restrict V_next = ctx.work;
   const auto [P_ex, P_in, Ph_ex, Ph_in, n_ref] = d_;
   const double h_over_C = h_ / p_.C_m, g_L = p_.g_L, gLEL = p_.g_L * p_.E_L, E_ex = p_.E_ex, E_in = p_.E_in;
   const double I_e = p_.I_e;
+  const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
+  std::size_t done = 0;
+#if defined(__AVX512F__)
+  if (grid_simd_enabled) {
+    const grid_threshold::step_values s = rule.at(ctx.step);
+    const __m512d vP_ex = _mm512_set1_pd(P_ex), vP_in = _mm512_set1_pd(P_in), vPh_ex = _mm512_set1_pd(Ph_ex),
+                  vPh_in = _mm512_set1_pd(Ph_in), vminus_hC = _mm512_set1_pd(-h_over_C), vg_L = _mm512_set1_pd(g_L),
+                  vgLEL = _mm512_set1_pd(gLEL), vE_ex = _mm512_set1_pd(E_ex), vE_in = _mm512_set1_pd(E_in),
+                  vI_e = _mm512_set1_pd(I_e), zero = _mm512_setzero_pd();
+    for (; done + 8 <= n; done += 8) {
+      const __m512d ge = _mm512_loadu_pd(gex + done), gi = _mm512_loadu_pd(gin + done);
+      const __m512d gme = _mm512_mul_pd(ge, vPh_ex), gmi = _mm512_mul_pd(gi, vPh_in);
+      const __m512d gt = _mm512_add_pd(_mm512_add_pd(vg_L, gme), gmi);
+      __m512d I = _mm512_add_pd(vI_e, zero);
+      if constexpr (has_current) {
+        I = _mm512_add_pd(vI_e, _mm512_loadu_pd(cur + done));
+        _mm512_storeu_pd(cur + done, zero);
+      }
+      const __m512d num = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(vgLEL, _mm512_mul_pd(gme, vE_ex)), _mm512_mul_pd(gmi, vE_in)), I);
+      const __m512d V_inf = _mm512_div_pd(num, gt);
+      const __m512d E = exp_vec8(_mm512_mul_pd(gt, vminus_hC));   // (-gt) h/C, exactly
+      const __m512d V_free = _mm512_add_pd(V_inf, _mm512_mul_pd(_mm512_sub_pd(_mm512_loadu_pd(V + done), V_inf), E));
+      const auto [refractory, fire] = rule.masks8(V_free, _mm512_loadu_pd(ru + done), s);
+      rule.finish8(V, ru, done, V_free, refractory, fire, begin, s, ctx);
+      _mm512_storeu_pd(gex + done, _mm512_mul_pd(ge, vP_ex));
+      _mm512_storeu_pd(gin + done, _mm512_mul_pd(gi, vP_in));
+    }
+  }
+#endif
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
-  for (std::size_t li = 0; li < n; ++li) {
+  for (std::size_t li = done; li < n; ++li) {
     // inputs of this step arrived at its start: already added to g_ex / g_in
     const double ge = gex[li];
     const double gi = gin[li];
@@ -76,8 +110,7 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     gex[li] = ge * P_ex;
     gin[li] = gi * P_in;
   }
-  const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
-  rule.apply_emit(V, V_next, ref_until.data() + begin, n, begin, ctx);
+  rule.apply_emit(V + done, V_next + done, ru + done, n - done, begin + done, ctx);
 }
 
 }  // namespace apical
