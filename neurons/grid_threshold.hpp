@@ -92,7 +92,7 @@ struct grid_threshold {
   /// and emits their spikes, in index order.
   void finish8(double* V, double* ref_until, std::size_t li, __m512d V_free, __mmask8 refractory, __mmask8 fire,
                std::size_t begin, step_values s, step_context& ctx) const {
-    _mm512_storeu_pd(V + li, _mm512_mask_blend_pd(_kor_mask8(refractory, fire), V_free, _mm512_set1_pd(V_reset)));
+    _mm512_storeu_pd(V + li, _mm512_mask_blend_pd(__mmask8(refractory | fire), V_free, _mm512_set1_pd(V_reset)));
     if (fire != 0) [[unlikely]] {
       for (unsigned m = fire; m != 0; m &= m - 1) {
         const std::size_t i = li + static_cast<std::size_t>(__builtin_ctz(m));
@@ -102,11 +102,12 @@ struct grid_threshold {
     }
   }
 
-  /// The refractory and fire masks of eight neurons.
+  /// The refractory and fire masks of eight neurons. (Mask arithmetic as
+  /// integers: AVX-512F alone has no 8-bit mask instructions.)
   std::pair<__mmask8, __mmask8> masks8(__m512d V_free, __m512d ref_until, step_values s) const {
     const __mmask8 refractory = _mm512_cmp_pd_mask(ref_until, _mm512_set1_pd(s.k), _CMP_GE_OQ);
     // ordered compare: a NaN V_free does not fire, as in apply()
-    const __mmask8 fire = _mm512_mask_cmp_pd_mask(_knot_mask8(refractory), V_free, _mm512_set1_pd(V_th), _CMP_GE_OQ);
+    const __mmask8 fire = _mm512_mask_cmp_pd_mask(__mmask8(~refractory), V_free, _mm512_set1_pd(V_th), _CMP_GE_OQ);
     return {refractory, fire};
   }
 #endif
