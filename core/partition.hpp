@@ -73,7 +73,7 @@ class partition {
   std::uint64_t synaptic_events() const { return events_; }
   /// Seconds per phase up to the last settle_times().
   const phase_times& times() const { return times_; }
-  /// Adds the clock ticks counted since the last call to times(), at the
+  /// Adds the clock ticks counted since the last settle_times() to times(), at the
   /// given seconds per tick (measured over the run: core/phase_clock.hpp).
   void settle_times(double seconds_per_tick);
 
