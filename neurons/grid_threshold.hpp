@@ -7,10 +7,11 @@
 //
 // Refractoriness is kept as the last refractory step, `ref_until` (a double
 // holding a whole step number; -1 before any spike): refractory in step k iff
-// ref_until >= k. The update loop reads it and writes it only for neurons that
-// fire. The counter it replaced was decremented, so stored, for every neuron
-// in every step: a fourth vector store per eight neurons, and CUBA's update is
-// bound by its stores (bench/RESULTS.md). A neuron fired in step k exactly when
+// ref_until >= k. The AVX-512 loops read it and write it only for neurons that
+// fire (the portable form stores it back through a select). The counter it
+// replaced was decremented, so stored, for every neuron in every step: a fourth
+// vector store per eight neurons, and CUBA's update is bound by its stores
+// (bench/RESULTS.md). A neuron fired in step k exactly when
 // ref_until == k + n_ref, for any n_ref including 0.
 //
 // Two forms of the same arithmetic, bit-identical (tested):
@@ -19,8 +20,9 @@
 //   the few neurons that fire have ref_until written and their spike emitted
 //   there, in index order;
 // - elsewhere, selects on doubles only, so that GCC vectorises the loops at the
-//   doubles' width, with spikes found afterwards by scanning ref_until in the
-//   chunks in which the loop saw a spike.
+//   doubles' width (given -fno-trapping-math: CMakeLists.txt), with spikes
+//   found afterwards by scanning ref_until in the chunks in which the loop saw
+//   a spike.
 #include <cstdint>
 #include <utility>
 
