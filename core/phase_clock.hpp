@@ -33,9 +33,10 @@ class tick_rate {
   /// Seconds per tick from construction until now (0 if no tick passed).
   double seconds_per_tick() const {
     const phase_clock::ticks dt = phase_clock::now() - tick0_;
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count();
-    return dt > 0 ? wall / double(dt) : 0.0;
+    return per_tick(dt, std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0_).count());
   }
+  /// Seconds per tick of an interval of `ticks` ticks that took `seconds` (0 if no tick passed).
+  static double per_tick(phase_clock::ticks ticks, double seconds) { return ticks > 0 ? seconds / double(ticks) : 0.0; }
 
  private:
   std::chrono::steady_clock::time_point wall0_;
