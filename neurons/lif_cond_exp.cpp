@@ -78,11 +78,8 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
       const __m512d ge = _mm512_loadu_pd(gex + done), gi = _mm512_loadu_pd(gin + done);
       const __m512d gme = _mm512_mul_pd(ge, vPh_ex), gmi = _mm512_mul_pd(gi, vPh_in);
       const __m512d gt = _mm512_add_pd(_mm512_add_pd(vg_L, gme), gmi);
-      __m512d I = _mm512_add_pd(vI_e, zero);
-      if constexpr (has_current) {
-        I = _mm512_add_pd(vI_e, _mm512_loadu_pd(cur + done));
-        _mm512_storeu_pd(cur + done, zero);
-      }
+      const __m512d I = _mm512_add_pd(vI_e, has_current ? _mm512_loadu_pd(cur + done) : zero);
+      if constexpr (has_current) _mm512_storeu_pd(cur + done, zero);
       const __m512d num = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(vgLEL, _mm512_mul_pd(gme, vE_ex)), _mm512_mul_pd(gmi, vE_in)), I);
       const __m512d V_inf = _mm512_div_pd(num, gt);
       const __m512d E = exp_vec8(_mm512_mul_pd(gt, vminus_hC));   // (-gt) h/C, exactly

@@ -96,8 +96,8 @@ TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 
 }
 
 TEST_CASE("the AVX-512 and portable forms of the grid LIF loops give bit-identical spikes and states") {
-  // A recurrent network under Poisson input, with a dc_source (the loops'
-  // current path) on one population, sizes that leave tails of 3 and 5
+  // A recurrent network under Poisson input, with dc_sources (the loops'
+  // current paths) on a lif_exp and the lif_cond_exp population, sizes that leave tails of 3 and 5
   // neurons after the vectors of eight, and refractory periods of 1 and 20 steps.
   const std::string net = test::sim_header(0.1, 300.0, 7) + R"(
 [[population]]
@@ -151,6 +151,10 @@ weight = 1.5
 type = "dc_source"
 target = "b"
 amplitude = 180.0
+[[stimulus]]
+type = "dc_source"
+target = "c"
+amplitude = 40.0
 [[recorder]]
 type = "spikes"
 [[recorder]]
