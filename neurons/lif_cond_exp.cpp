@@ -45,14 +45,21 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
     grid_loop<false>(begin, end, ctx);
 }
 
+// The free update: V relaxes towards V_inf = num / g_tot at the rate g_tot / C_m,
+//   V' = V_inf + (V - V_inf) e^{-x} = V + (num - g_tot V) (h / C_m) exprel_neg(x),
+//   x = g_tot h / C_m,  exprel_neg(x) = (1 - e^{-x}) / x  (core/vector_math.hpp),
+// the same value without a division, and for x <= 0.5 (all but one neuron-step
+// in about 10^5 of COBA) a polynomial instead of exp: bench/RESULTS.md.
+//
 // Where compiled with AVX-512, vectors of eight neurons with intrinsics: the
-// free update (exp_vec8, the division) and the clamp and threshold
-// (neurons/grid_threshold.hpp) in one pass. Elsewhere, and for the tail, the
-// portable form: branch-free so that GCC vectorises it (exp_vec instead of the
-// scalar std::exp), the free update to ctx.work and grid_threshold::apply_emit
-// clamping and thresholding in a loop of its own (fused, GCC's loop took 10%
-// more time: bench/RESULTS.md). Both forms do the same operations in the same
-// order: bit-identical results (tests/neurons/grid_threshold_test.cpp).
+// free update and the clamp and threshold (neurons/grid_threshold.hpp) in one
+// pass. Elsewhere, and for the tail, the portable form, written so that GCC
+// vectorises it: the free update with the polynomial to ctx.work, the few
+// neurons outside its interval again with the expression, the conductances'
+// decay, then grid_threshold::apply_emit clamping and thresholding in a loop
+// of its own (fused, GCC's loop took 10% more time: bench/RESULTS.md). Both
+// forms do the same operations in the same order: bit-identical results
+// (tests/neurons/grid_threshold_test.cpp).
 template <bool has_current>
 void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
@@ -71,19 +78,18 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   if (grid_simd_enabled) {
     const grid_threshold::step_values s = rule.at(ctx.step);
     const __m512d vP_ex = _mm512_set1_pd(P_ex), vP_in = _mm512_set1_pd(P_in), vPh_ex = _mm512_set1_pd(Ph_ex),
-                  vPh_in = _mm512_set1_pd(Ph_in), vminus_hC = _mm512_set1_pd(-h_over_C), vg_L = _mm512_set1_pd(g_L),
+                  vPh_in = _mm512_set1_pd(Ph_in), vhC = _mm512_set1_pd(h_over_C), vg_L = _mm512_set1_pd(g_L),
                   vgLEL = _mm512_set1_pd(gLEL), vE_ex = _mm512_set1_pd(E_ex), vE_in = _mm512_set1_pd(E_in),
                   vI_e = _mm512_set1_pd(I_e), zero = _mm512_setzero_pd();
     for (; done + 8 <= n; done += 8) {
-      const __m512d ge = _mm512_loadu_pd(gex + done), gi = _mm512_loadu_pd(gin + done);
+      const __m512d ge = _mm512_loadu_pd(gex + done), gi = _mm512_loadu_pd(gin + done), V0 = _mm512_loadu_pd(V + done);
       const __m512d gme = _mm512_mul_pd(ge, vPh_ex), gmi = _mm512_mul_pd(gi, vPh_in);
       const __m512d gt = _mm512_add_pd(_mm512_add_pd(vg_L, gme), gmi);
       const __m512d I = _mm512_add_pd(vI_e, has_current ? _mm512_loadu_pd(cur + done) : zero);
       if constexpr (has_current) _mm512_storeu_pd(cur + done, zero);
       const __m512d num = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(vgLEL, _mm512_mul_pd(gme, vE_ex)), _mm512_mul_pd(gmi, vE_in)), I);
-      const __m512d V_inf = _mm512_div_pd(num, gt);
-      const __m512d E = exp_vec8(_mm512_mul_pd(gt, vminus_hC));   // (-gt) h/C, exactly
-      const __m512d V_free = _mm512_add_pd(V_inf, _mm512_mul_pd(_mm512_sub_pd(_mm512_loadu_pd(V + done), V_inf), E));
+      const __m512d relax = _mm512_mul_pd(vhC, exprel_neg8(_mm512_mul_pd(gt, vhC)));
+      const __m512d V_free = _mm512_fmadd_pd(_mm512_fnmadd_pd(gt, V0, num), relax, V0);
       const auto [refractory, fire] = rule.masks8(V_free, _mm512_loadu_pd(ru + done), s);
       rule.finish8(V, ru, done, V_free, refractory, fire, begin, s, ctx);
       _mm512_storeu_pd(gex + done, _mm512_mul_pd(ge, vP_ex));
@@ -91,21 +97,36 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     }
   }
 #endif
+  // inputs of this step arrived at its start: already added to g_ex / g_in;
+  // the conductances are taken at the step's midpoint
+  struct drive {
+    double g_tot, num;   // nS, nS mV + pA
+  };
+  auto drive_of = [&](std::size_t li) {
+    const double gme = gex[li] * Ph_ex, gmi = gin[li] * Ph_in;
+    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
+    return drive{g_L + gme + gmi, gLEL + gme * E_ex + gmi * E_in + I};
+  };
+  bool outside = false;
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
   for (std::size_t li = done; li < n; ++li) {
-    // inputs of this step arrived at its start: already added to g_ex / g_in
-    const double ge = gex[li];
-    const double gi = gin[li];
-    // conductances at the step's midpoint
-    const double gme = ge * Ph_ex, gmi = gi * Ph_in;
-    const double gt = g_L + gme + gmi;
-    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
+    const drive d = drive_of(li);
+    const double x = d.g_tot * h_over_C;
+    outside |= !exprel_neg_in_poly(x);
+    V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), h_over_C * exprel_neg_poly(x), V[li]);
+  }
+  if (outside) [[unlikely]]
+    for (std::size_t li = done; li < n; ++li) {
+      const drive d = drive_of(li);
+      const double x = d.g_tot * h_over_C;
+      if (!exprel_neg_in_poly(x)) V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), h_over_C * exprel_neg(x), V[li]);
+    }
+#pragma GCC ivdep
+  for (std::size_t li = done; li < n; ++li) {
+    gex[li] *= P_ex;
+    gin[li] *= P_in;
     if constexpr (has_current) cur[li] = 0.0;
-    const double V_inf = (gLEL + gme * E_ex + gmi * E_in + I) / gt;
-    V_next[li] = V_inf + (V[li] - V_inf) * exp_vec(-gt * h_over_C);
-    gex[li] = ge * P_ex;
-    gin[li] = gi * P_in;
   }
   rule.apply_emit(V + done, V_next + done, ru + done, n - done, begin + done, ctx);
 }

@@ -12,7 +12,10 @@
 // g_tot / C_m, where the conductances are taken at the step's midpoint. This is
 // exact while no synaptic conductance is open and second-order accurate in h
 // otherwise (tests/neurons/lif_cond_exp_test.cpp compares it with a Dormand-Prince
-// solution of the ODE from Boost.Odeint).
+// solution of the ODE from Boost.Odeint). The step is computed without a
+// division, and mostly without exp: V + (num - g_tot V)(h / C_m)(1 - e^{-x}) / x,
+// x = g_tot h / C_m, the last factor a polynomial within 1 ulp for x <= 0.5
+// (core/vector_math.hpp's exprel_neg).
 //
 // | parameter | unit | default | meaning |
 // |---|---|---|---|
