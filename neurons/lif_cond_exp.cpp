@@ -70,8 +70,10 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   double* __restrict ru = ref_until.data() + begin;
   double* __restrict V_next = ctx.work;
   const auto [P_ex, P_in, Ph_ex, Ph_in, n_ref] = d_;
-  const double h_over_C = h_ / p_.C_m, g_L = p_.g_L, gLEL = p_.g_L * p_.E_L, E_ex = p_.E_ex, E_in = p_.E_in;
-  const double I_e = p_.I_e;
+  const double h_over_C = h_ / p_.C_m, g_L = p_.g_L;
+  // num = g_L E_L + I_e + g_ex(mid) E_ex + g_in(mid) E_in (+ I_stim): the
+  // constants summed once, the midpoint decay folded into the reversal terms
+  const double base = p_.g_L * p_.E_L + p_.I_e, c_ex = Ph_ex * p_.E_ex, c_in = Ph_in * p_.E_in;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
   std::size_t done = 0;
 #if defined(__AVX512F__)
@@ -79,15 +81,16 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     const grid_threshold::step_values s = rule.at(ctx.step);
     const __m512d vP_ex = _mm512_set1_pd(P_ex), vP_in = _mm512_set1_pd(P_in), vPh_ex = _mm512_set1_pd(Ph_ex),
                   vPh_in = _mm512_set1_pd(Ph_in), vhC = _mm512_set1_pd(h_over_C), vg_L = _mm512_set1_pd(g_L),
-                  vgLEL = _mm512_set1_pd(gLEL), vE_ex = _mm512_set1_pd(E_ex), vE_in = _mm512_set1_pd(E_in),
-                  vI_e = _mm512_set1_pd(I_e), zero = _mm512_setzero_pd();
+                  vbase = _mm512_set1_pd(base), vc_ex = _mm512_set1_pd(c_ex), vc_in = _mm512_set1_pd(c_in),
+                  zero = _mm512_setzero_pd();
     for (; done + 8 <= n; done += 8) {
       const __m512d ge = _mm512_loadu_pd(gex + done), gi = _mm512_loadu_pd(gin + done), V0 = _mm512_loadu_pd(V + done);
-      const __m512d gme = _mm512_mul_pd(ge, vPh_ex), gmi = _mm512_mul_pd(gi, vPh_in);
-      const __m512d gt = _mm512_add_pd(_mm512_add_pd(vg_L, gme), gmi);
-      const __m512d I = _mm512_add_pd(vI_e, has_current ? _mm512_loadu_pd(cur + done) : zero);
-      if constexpr (has_current) _mm512_storeu_pd(cur + done, zero);
-      const __m512d num = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(vgLEL, _mm512_mul_pd(gme, vE_ex)), _mm512_mul_pd(gmi, vE_in)), I);
+      const __m512d gt = _mm512_fmadd_pd(gi, vPh_in, _mm512_fmadd_pd(ge, vPh_ex, vg_L));
+      __m512d num = _mm512_fmadd_pd(gi, vc_in, _mm512_fmadd_pd(ge, vc_ex, vbase));
+      if constexpr (has_current) {
+        num = _mm512_add_pd(num, _mm512_loadu_pd(cur + done));
+        _mm512_storeu_pd(cur + done, zero);
+      }
       const __m512d relax = _mm512_mul_pd(vhC, exprel_neg8(_mm512_mul_pd(gt, vhC)));
       const __m512d V_free = _mm512_fmadd_pd(_mm512_fnmadd_pd(gt, V0, num), relax, V0);
       const auto [refractory, fire] = rule.masks8(V_free, _mm512_loadu_pd(ru + done), s);
@@ -103,9 +106,9 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     double g_tot, num;   // nS, nS mV + pA
   };
   auto drive_of = [&](std::size_t li) {
-    const double gme = gex[li] * Ph_ex, gmi = gin[li] * Ph_in;
-    const double I = has_current ? I_e + cur[li] : I_e + 0.0;
-    return drive{g_L + gme + gmi, gLEL + gme * E_ex + gmi * E_in + I};
+    const double ge = gex[li], gi = gin[li];
+    const double num = std::fma(gi, c_in, std::fma(ge, c_ex, base));
+    return drive{std::fma(gi, Ph_in, std::fma(ge, Ph_ex, g_L)), has_current ? num + cur[li] : num};
   };
   bool outside = false;
   // the arrays are distinct SoA vectors: no dependence between iterations
