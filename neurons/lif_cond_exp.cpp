@@ -110,13 +110,13 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
     const double num = std::fma(gi, c_in, std::fma(ge, c_ex, base));
     return drive{std::fma(gi, Ph_in, std::fma(ge, Ph_ex, g_L)), has_current ? num + cur[li] : num};
   };
-  bool outside = false;
+  std::uint64_t outside = 0;   // a count: GCC does not vectorise a bool reduction
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
   for (std::size_t li = done; li < n; ++li) {
     const drive d = drive_of(li);
     const double x = d.g_tot * h_over_C;
-    outside |= !exprel_neg_in_poly(x);
+    outside += !exprel_neg_in_poly(x);
     V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), h_over_C * exprel_neg_poly(x), V[li]);
   }
   if (outside) [[unlikely]]
