@@ -81,7 +81,6 @@ inline __m512d exp_vec8(__m512d x) {
 /// with x = h / tau, which is (V_inf - V) x exprel_neg(x); for a conductance-based
 /// neuron (V_inf - V) x = (num - g V) h / C (V_inf = num / g, tau = C / g) needs
 /// no division, and on [0, 0.5] a polynomial replaces exp and division alike.
-/// Accuracy: within 1 ulp of the function on [0, 0.5] (tests/core/vector_math_test.cpp).
 namespace exprel_detail {
 inline constexpr double poly_max = 0.5;   // the polynomial's interval is [0, poly_max]
 /// Chebyshev interpolant of degree 10 on [0, 0.5] (mpmath.chebyfit at 60 digits,
@@ -93,36 +92,61 @@ inline constexpr double poly[11] = {0x1.56af857b3464cp-26,  -0x1.21a4651a0406dp-
                                     -0x1.ffffffffffffdp-2,  1.0};
 }  // namespace exprel_detail
 
-/// The polynomial alone: (1 - e^{-x}) / x for x in [0, 0.5] (exprel_neg_in_poly).
-inline double exprel_neg_poly(double x) {
-  using namespace exprel_detail;
-  double p = poly[0];
-  for (int k = 1; k < 11; ++k) p = std::fma(p, x, poly[k]);
-  return p;
-}
-/// Whether x lies in the polynomial's interval (false for a NaN).
-inline bool exprel_neg_in_poly(double x) { return x >= 0.0 && x <= exprel_detail::poly_max; }
-/// (1 - e^{-x}) / x for any x != 0 (and 1 at 0): the polynomial in its
-/// interval, else the expression (1 - exp_vec(-x)) / x, whose subtraction
-/// loses at most a bit there (e^{-x} <= 0.61).
-inline double exprel_neg(double x) { return exprel_neg_in_poly(x) ? exprel_neg_poly(x) : (1.0 - exp_vec(-x)) / x; }
+/// s exprel_neg(s g) = (1 - e^{-s g}) / g for a fixed scale s > 0: lif_cond_exp's
+/// factor of (num - g_tot V), s = h / C_m, g = g_tot. Where 0 <= s g <= 0.5 a
+/// polynomial in g itself (exprel_neg's coefficients c_k times s^(k+1), computed
+/// once: the loop saves the two multiplications by s, 8% of COBA's update;
+/// bench/RESULTS.md), elsewhere the expression s (1 - exp_vec(-x)) / x, x = s g.
+/// Accuracy: within 1 ulp on the polynomial's interval for every scale tested,
+/// s = 1 (the coefficients themselves) and 4e-4 to 3 (measured 0.91 ulp at most;
+/// tests/core/vector_math_test.cpp).
+class exprel_neg_scaled {
+ public:
+  explicit exprel_neg_scaled(double s) : s_(s), g_max_(exprel_detail::poly_max / s) {
+    double power = s;   // s^(k+1) for the coefficient of g^k
+    for (int i = 10; i >= 0; --i, power *= s) a_[i] = exprel_detail::poly[i] * power;
+  }
+  /// Whether g lies in the polynomial's interval (false for a NaN).
+  bool in_poly(double g) const { return g >= 0.0 && g <= g_max_; }
+  /// The polynomial alone (for g in its interval).
+  double poly(double g) const {
+    double p = a_[0];
+    // unrolled before vectorisation: GCC left a loop over the member array in
+    // place, and the neuron loop around it scalar (tests/check_vectorised.sh)
+#pragma GCC unroll 16
+    for (int k = 1; k < 11; ++k) p = std::fma(p, g, a_[k]);
+    return p;
+  }
+  /// s exprel_neg(s g) for any g != 0 (and s at 0).
+  double operator()(double g) const { return in_poly(g) ? poly(g) : expression(g); }
 
 #if defined(__AVX512F__)
-/// exprel_neg of eight doubles: bit-identical to exprel_neg lane by lane.
-/// The expression for lanes outside the polynomial's interval only when
-/// there is one (in COBA one vector in about 20,000 has a lane beyond 0.5).
-inline __m512d exprel_neg8(__m512d x) {
-  using namespace exprel_detail;
-  __m512d p = _mm512_set1_pd(poly[0]);
-  for (int k = 1; k < 11; ++k) p = _mm512_fmadd_pd(p, x, _mm512_set1_pd(poly[k]));
-  const __mmask8 in = _mm512_cmp_pd_mask(x, _mm512_setzero_pd(), _CMP_GE_OQ) &
-                      _mm512_cmp_pd_mask(x, _mm512_set1_pd(poly_max), _CMP_LE_OQ);
-  if (in == 0xFF) [[likely]]
-    return p;
-  const __m512d minus_x = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), _mm512_set1_epi64(std::int64_t(1) << 63)));
-  const __m512d expr = _mm512_div_pd(_mm512_sub_pd(_mm512_set1_pd(1.0), exp_vec8(minus_x)), x);
-  return _mm512_mask_blend_pd(in, expr, p);
-}
+  /// The same for eight doubles, bit-identical lane by lane. The expression
+  /// only when a lane needs it (in COBA one vector in about 20,000).
+  __m512d operator()(__m512d g) const {
+    __m512d p = _mm512_set1_pd(a_[0]);
+    for (int k = 1; k < 11; ++k) p = _mm512_fmadd_pd(p, g, _mm512_set1_pd(a_[k]));
+    const __mmask8 in = _mm512_cmp_pd_mask(g, _mm512_setzero_pd(), _CMP_GE_OQ) &
+                        _mm512_cmp_pd_mask(g, _mm512_set1_pd(g_max_), _CMP_LE_OQ);
+    if (in == 0xFF) [[likely]]
+      return p;
+    const __m512d vs = _mm512_set1_pd(s_), x = _mm512_mul_pd(vs, g);
+    const __m512d minus_x = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), _mm512_set1_epi64(std::int64_t(1) << 63)));
+    const __m512d expr = _mm512_mul_pd(vs, _mm512_div_pd(_mm512_sub_pd(_mm512_set1_pd(1.0), exp_vec8(minus_x)), x));
+    return _mm512_mask_blend_pd(in, expr, p);
+  }
 #endif
+
+ private:
+  /// s (1 - e^{-x}) / x, x = s g: the subtraction loses at most a bit outside
+  /// the polynomial's interval (e^{-x} <= 0.61 there, or x < 0).
+  double expression(double g) const {
+    const double x = s_ * g;
+    return s_ * ((1.0 - exp_vec(-x)) / x);
+  }
+
+  double a_[11];   // coefficient of g^(10 - i)
+  double s_, g_max_;
+};
 
 }  // namespace apical

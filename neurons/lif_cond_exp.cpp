@@ -23,7 +23,7 @@ std::optional<param_error> lif_cond_exp_params::validate() const {
 }
 
 lif_cond_exp::lif_cond_exp(std::size_t n, const lif_cond_exp_params& p, double h)
-    : V_m(n, p.E_L), g_ex(n, 0.0), g_in(n, 0.0), ref_until(n, grid_threshold::never), p_(p), h_(h) {
+    : V_m(n, p.E_L), g_ex(n, 0.0), g_in(n, 0.0), ref_until(n, grid_threshold::never), p_(p), relax_(h / p.C_m), h_(h) {
   d_.P_ex = std::exp(-h / p.tau_syn_ex);
   d_.P_in = std::exp(-h / p.tau_syn_in);
   d_.Ph_ex = std::exp(-0.5 * h / p.tau_syn_ex);
@@ -46,10 +46,11 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
 }
 
 // The free update: V relaxes towards V_inf = num / g_tot at the rate g_tot / C_m,
-//   V' = V_inf + (V - V_inf) e^{-x} = V + (num - g_tot V) (h / C_m) exprel_neg(x),
-//   x = g_tot h / C_m,  exprel_neg(x) = (1 - e^{-x}) / x  (core/vector_math.hpp),
+//   V' = V_inf + (V - V_inf) e^{-x} = V + (num - g_tot V) (1 - e^{-x}) / g_tot,
+//   x = g_tot h / C_m,
 // the same value without a division, and for x <= 0.5 (all but one neuron-step
-// in about 10^5 of COBA) a polynomial instead of exp: bench/RESULTS.md.
+// in about 10^5 of COBA) the last factor a polynomial in g_tot instead of exp
+// (exprel_neg_scaled in core/vector_math.hpp): bench/RESULTS.md.
 //
 // Where compiled with AVX-512, vectors of eight neurons with intrinsics: the
 // free update and the clamp and threshold (neurons/grid_threshold.hpp) in one
@@ -70,17 +71,18 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
   double* __restrict ru = ref_until.data() + begin;
   double* __restrict V_next = ctx.work;
   const auto [P_ex, P_in, Ph_ex, Ph_in, n_ref] = d_;
-  const double h_over_C = h_ / p_.C_m, g_L = p_.g_L;
+  const double g_L = p_.g_L;
   // num = g_L E_L + I_e + g_ex(mid) E_ex + g_in(mid) E_in (+ I_stim): the
   // constants summed once, the midpoint decay folded into the reversal terms
   const double base = p_.g_L * p_.E_L + p_.I_e, c_ex = Ph_ex * p_.E_ex, c_in = Ph_in * p_.E_in;
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
+  const exprel_neg_scaled relax_factor = relax_;   // a local copy: stores cannot alias it
   std::size_t done = 0;
 #if defined(__AVX512F__)
   if (grid_simd_enabled) {
     const grid_threshold::step_values s = rule.at(ctx.step);
     const __m512d vP_ex = _mm512_set1_pd(P_ex), vP_in = _mm512_set1_pd(P_in), vPh_ex = _mm512_set1_pd(Ph_ex),
-                  vPh_in = _mm512_set1_pd(Ph_in), vhC = _mm512_set1_pd(h_over_C), vg_L = _mm512_set1_pd(g_L),
+                  vPh_in = _mm512_set1_pd(Ph_in), vg_L = _mm512_set1_pd(g_L),
                   vbase = _mm512_set1_pd(base), vc_ex = _mm512_set1_pd(c_ex), vc_in = _mm512_set1_pd(c_in),
                   zero = _mm512_setzero_pd();
     for (; done + 8 <= n; done += 8) {
@@ -91,7 +93,7 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
         num = _mm512_add_pd(num, _mm512_loadu_pd(cur + done));
         _mm512_storeu_pd(cur + done, zero);
       }
-      const __m512d relax = _mm512_mul_pd(vhC, exprel_neg8(_mm512_mul_pd(gt, vhC)));
+      const __m512d relax = relax_factor(gt);
       const __m512d V_free = _mm512_fmadd_pd(_mm512_fnmadd_pd(gt, V0, num), relax, V0);
       const auto [refractory, fire] = rule.masks8(V_free, _mm512_loadu_pd(ru + done), s);
       rule.finish8(V, ru, done, V_free, refractory, fire, begin, s, ctx);
@@ -115,15 +117,13 @@ void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& c
 #pragma GCC ivdep
   for (std::size_t li = done; li < n; ++li) {
     const drive d = drive_of(li);
-    const double x = d.g_tot * h_over_C;
-    outside += !exprel_neg_in_poly(x);
-    V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), h_over_C * exprel_neg_poly(x), V[li]);
+    outside += !relax_factor.in_poly(d.g_tot);
+    V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), relax_factor.poly(d.g_tot), V[li]);
   }
   if (outside) [[unlikely]]
     for (std::size_t li = done; li < n; ++li) {
       const drive d = drive_of(li);
-      const double x = d.g_tot * h_over_C;
-      if (!exprel_neg_in_poly(x)) V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), h_over_C * exprel_neg(x), V[li]);
+      if (!relax_factor.in_poly(d.g_tot)) V_next[li] = std::fma(std::fma(-d.g_tot, V[li], d.num), relax_factor(d.g_tot), V[li]);
     }
 #pragma GCC ivdep
   for (std::size_t li = done; li < n; ++li) {

@@ -13,9 +13,9 @@
 // exact while no synaptic conductance is open and second-order accurate in h
 // otherwise (tests/neurons/lif_cond_exp_test.cpp compares it with a Dormand-Prince
 // solution of the ODE from Boost.Odeint). The step is computed without a
-// division, and mostly without exp: V + (num - g_tot V)(h / C_m)(1 - e^{-x}) / x,
-// x = g_tot h / C_m, the last factor a polynomial within 1 ulp for x <= 0.5
-// (core/vector_math.hpp's exprel_neg).
+// division, and mostly without exp: V + (num - g_tot V)(1 - e^{-x}) / g_tot,
+// x = g_tot h / C_m, the last factor a polynomial in g_tot within 1 ulp for
+// x <= 0.5 (core/vector_math.hpp's exprel_neg_scaled).
 //
 // | parameter | unit | default | meaning |
 // |---|---|---|---|
@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/population.hpp"
+#include "core/vector_math.hpp"
 #include "neurons/parameters.hpp"
 
 namespace apical {
@@ -89,6 +90,7 @@ class lif_cond_exp final : public population_dynamics {
   };
   lif_cond_exp_params p_;
   derived d_;
+  exprel_neg_scaled relax_;   // (1 - e^{-g h/C_m}) / g: the step's factor of (num - g_tot V)
   double h_;
 };
 

@@ -25,32 +25,39 @@ TEST_CASE("exp_vec is within 1 ulp of std::exp on [-708, 709]") {
   CHECK(exp_vec(-1000.0) == doctest::Approx(std::exp(-708.0)));   // clamped, not garbage
 }
 
-TEST_CASE("exprel_neg is (1 - e^-x) / x within 1 ulp on the polynomial's interval, and the expression outside it") {
+TEST_CASE("exprel_neg_scaled is (1 - e^-sg) / g within 1 ulp at every scale tested, and the expression outside") {
   // reference in long double (x87: 64-bit mantissa), 2^-11 of a double's ulp
-  auto reference = [](double x) {
-    const long double lx = x;
-    return x == 0.0 ? 1.0L : -std::expm1(-lx) / lx;
+  auto reference = [](double s, double g) {
+    const long double x = static_cast<long double>(s) * g;
+    return x == 0.0L ? static_cast<long double>(s) : -std::expm1(-x) / static_cast<long double>(g);
   };
   stream_engine e(13, stream_tag::neuron_noise, 0);
-  double worst = 0;
-  auto check = [&](double x) {
-    REQUIRE(exprel_neg_in_poly(x));
-    const long double r = reference(x);
-    const double rd = static_cast<double>(r);
-    const double ulp = std::nextafter(rd, INFINITY) - rd;
-    worst = std::max(worst, static_cast<double>(std::abs(static_cast<long double>(exprel_neg(x)) - r) / ulp));
-  };
-  for (int i = 0; i < 200000; ++i) check(0.5 * e.uniform());
-  for (int i = 0; i < 20000; ++i) check(1e-3 * e.uniform());
-  for (double x : {0.0, 5e-324, 1e-300, 1e-17, 1e-8, 0.25, 0.4999999999, 0.5}) check(x);
-  MESSAGE("largest error on [0, 0.5]: " << worst << " ulp");
-  CHECK(worst <= 1.0);
-  CHECK(exprel_neg(0.0) == 1.0);
-  // outside: the expression itself, for large, negative and just-beyond arguments
-  for (double x : {std::nextafter(0.5, 1.0), 0.75, 3.0, 40.0, 800.0, -1e-3, -0.3, -2.0}) {
-    CHECK_FALSE(exprel_neg_in_poly(x));
-    CHECK(exprel_neg(x) == (1.0 - exp_vec(-x)) / x);
-    CHECK(exprel_neg(x) == doctest::Approx(static_cast<double>(reference(x))).epsilon(1e-13));
+  // s = 1: the polynomial's own coefficients; 0.1 / 200 and 0.1 / 250: COBA's and
+  // NEST's default h / C_m; the others far from them
+  for (double s : {1.0, 0.1 / 200.0, 0.1 / 250.0, 1e-3, 0.7, 3.0}) {
+    const exprel_neg_scaled f(s);
+    double worst = 0;
+    auto check = [&](double g) {
+      REQUIRE(f.in_poly(g));
+      const long double r = reference(s, g);
+      const double rd = static_cast<double>(r);
+      const double ulp = std::nextafter(rd, INFINITY) - rd;
+      worst = std::max(worst, static_cast<double>(std::abs(static_cast<long double>(f(g)) - r) / ulp));
+    };
+    const double g_max = 0.5 / s;
+    for (int i = 0; i < 100000; ++i) check(g_max * e.uniform());
+    for (int i = 0; i < 10000; ++i) check(1e-3 * g_max * e.uniform());
+    for (double g : {0.0, 5e-324, 1e-300, 1e-17 * g_max, 0.5 * g_max, 0.9999999 * g_max}) check(g);
+    INFO("s = " << s);
+    MESSAGE("s = " << s << ": largest error on the polynomial's interval " << worst << " ulp");
+    CHECK(worst <= 1.0);
+    CHECK(f(0.0) == s);
+    // outside: the expression itself, for large, negative and just-beyond arguments
+    for (double g : {std::nextafter(g_max, INFINITY), 1.5 * g_max, 6.0 * g_max, 80.0 * g_max, -2e-3 * g_max, -0.6 * g_max, -4.0 * g_max}) {
+      CHECK_FALSE(f.in_poly(g));
+      CHECK(f(g) == s * ((1.0 - exp_vec(-(s * g))) / (s * g)));
+      CHECK(f(g) == doctest::Approx(static_cast<double>(reference(s, g))).epsilon(1e-13));
+    }
   }
 }
 
@@ -85,22 +92,25 @@ TEST_CASE("exp_vec8 equals exp_vec bit for bit, lane by lane (a NaN for a NaN)")
 #endif
 
 #if defined(__AVX512F__)
-TEST_CASE("exprel_neg8 equals exprel_neg bit for bit, lane by lane, inside and outside the polynomial's interval") {
+TEST_CASE("exprel_neg_scaled of eight doubles equals the scalar form bit for bit, inside and outside the polynomial's interval") {
   stream_engine e(14, stream_tag::neuron_noise, 0);
-  std::vector<double> xs;
-  for (int i = 0; i < 100000; ++i) xs.push_back(0.5 * e.uniform());
-  // vectors with one lane outside (beyond 0.5, negative): the expression there only
-  for (int i = 0; i < 20000; ++i) xs.push_back(i % 8 == 3 ? (i % 16 == 3 ? 0.5 + 5.0 * e.uniform() : -0.5 * e.uniform()) : 0.5 * e.uniform());
-  for (double x : {0.0, 0.5, std::nextafter(0.5, 1.0), 1e-300, 700.0, std::nan(""), -1e-9, 0.1}) xs.push_back(x);
-  while (xs.size() % 8 != 0) xs.push_back(0.25);
+  const double s = 0.1 / 200.0, g_max = 0.5 / s;
+  const exprel_neg_scaled f(s);
+  std::vector<double> gs;
+  for (int i = 0; i < 100000; ++i) gs.push_back(g_max * e.uniform());
+  // vectors with one lane outside (beyond g_max, negative): the expression there only
+  for (int i = 0; i < 20000; ++i)
+    gs.push_back(i % 8 == 3 ? (i % 16 == 3 ? g_max * (1.0 + 10.0 * e.uniform()) : -g_max * e.uniform()) : g_max * e.uniform());
+  for (double g : {0.0, g_max, std::nextafter(g_max, INFINITY), 1e-300, 1e6, std::nan(""), -1e-9, 100.0}) gs.push_back(g);
+  while (gs.size() % 8 != 0) gs.push_back(0.25 * g_max);
   std::size_t differ = 0;
-  for (std::size_t i = 0; i < xs.size(); i += 8) {
+  for (std::size_t i = 0; i < gs.size(); i += 8) {
     double out[8];
-    _mm512_storeu_pd(out, exprel_neg8(_mm512_loadu_pd(xs.data() + i)));
+    _mm512_storeu_pd(out, f(_mm512_loadu_pd(gs.data() + i)));
     for (int l = 0; l < 8; ++l) {
-      const double ref = exprel_neg(xs[i + std::size_t(l)]);
+      const double ref = f(gs[i + std::size_t(l)]);
       const bool d = std::isnan(ref) ? !std::isnan(out[l]) : std::memcmp(&out[l], &ref, sizeof(double)) != 0;
-      if (d) MESSAGE("x = " << xs[i + std::size_t(l)] << ": " << out[l] << " against " << ref);
+      if (d) MESSAGE("g = " << gs[i + std::size_t(l)] << ": " << out[l] << " against " << ref);
       differ += d;
     }
   }
