@@ -65,6 +65,28 @@ TEST_CASE("exprel_neg_scaled is (1 - e^-sg) / g within 1 ulp at every scale test
 #include <cstring>
 #include <limits>
 
+namespace {
+/// Lanes where the eight-double form `vec` differs from the scalar form
+/// `scalar` over xs (a multiple of 8 long): bit for bit, a NaN as a NaN (its
+/// sign follows the operand order of the last multiplication, which the
+/// compiler may swap).
+template <class Vec, class Scalar>
+std::size_t lanes_differing(const std::vector<double>& xs, Vec vec, Scalar scalar) {
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < xs.size(); i += 8) {
+    double out[8];
+    _mm512_storeu_pd(out, vec(_mm512_loadu_pd(xs.data() + i)));
+    for (std::size_t l = 0; l < 8; ++l) {
+      const double ref = scalar(xs[i + l]);
+      const bool d = std::isnan(ref) ? !std::isnan(out[l]) : std::memcmp(&out[l], &ref, sizeof(double)) != 0;
+      if (d) MESSAGE("x = " << xs[i + l] << ": " << out[l] << " against " << ref);
+      differ += d;
+    }
+  }
+  return differ;
+}
+}  // namespace
+
 TEST_CASE("exp_vec8 equals exp_vec bit for bit, lane by lane (a NaN for a NaN)") {
   stream_engine e(12, stream_tag::neuron_noise, 0);
   std::vector<double> xs;
@@ -74,20 +96,7 @@ TEST_CASE("exp_vec8 equals exp_vec bit for bit, lane by lane (a NaN for a NaN)")
   for (double x : {0.0, -0.0, 708.9, -707.9, 709.0, -708.0, 709.5, -708.5, inf, -inf, std::nan(""), 1e-310, -1e-310})
     xs.push_back(x);
   while (xs.size() % 8 != 0) xs.push_back(0.25);
-  std::size_t differ = 0;
-  for (std::size_t i = 0; i < xs.size(); i += 8) {
-    double out[8];
-    _mm512_storeu_pd(out, exp_vec8(_mm512_loadu_pd(xs.data() + i)));
-    for (int l = 0; l < 8; ++l) {
-      const double ref = exp_vec(xs[i + std::size_t(l)]);
-      // bit for bit; a NaN as a NaN (its sign follows the operand order of
-      // the last multiplication, which the compiler may swap)
-      const bool d = std::isnan(ref) ? !std::isnan(out[l]) : std::memcmp(&out[l], &ref, sizeof(double)) != 0;
-      if (d) MESSAGE("x = " << xs[i + std::size_t(l)] << ": " << out[l] << " against " << ref);
-      differ += d;
-    }
-  }
-  CHECK(differ == 0);
+  CHECK(lanes_differing(xs, [](__m512d x) { return exp_vec8(x); }, [](double x) { return exp_vec(x); }) == 0);
 }
 #endif
 
@@ -103,17 +112,6 @@ TEST_CASE("exprel_neg_scaled of eight doubles equals the scalar form bit for bit
     gs.push_back(i % 8 == 3 ? (i % 16 == 3 ? g_max * (1.0 + 10.0 * e.uniform()) : -g_max * e.uniform()) : g_max * e.uniform());
   for (double g : {0.0, g_max, std::nextafter(g_max, INFINITY), 1e-300, 1e6, std::nan(""), -1e-9, 100.0}) gs.push_back(g);
   while (gs.size() % 8 != 0) gs.push_back(0.25 * g_max);
-  std::size_t differ = 0;
-  for (std::size_t i = 0; i < gs.size(); i += 8) {
-    double out[8];
-    _mm512_storeu_pd(out, f(_mm512_loadu_pd(gs.data() + i)));
-    for (int l = 0; l < 8; ++l) {
-      const double ref = f(gs[i + std::size_t(l)]);
-      const bool d = std::isnan(ref) ? !std::isnan(out[l]) : std::memcmp(&out[l], &ref, sizeof(double)) != 0;
-      if (d) MESSAGE("g = " << gs[i + std::size_t(l)] << ": " << out[l] << " against " << ref);
-      differ += d;
-    }
-  }
-  CHECK(differ == 0);
+  CHECK(lanes_differing(gs, [&](__m512d g) { return f(g); }, [&](double g) { return f(g); }) == 0);
 }
 #endif
