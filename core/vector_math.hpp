@@ -76,7 +76,7 @@ inline __m512d exp_vec8(__m512d x) {
 }
 #endif
 
-/// (1 - e^{-x}) / x, the relaxation factor of exponential integration: over a
+/// exprel_neg(x) = (1 - e^{-x}) / x, the relaxation factor of exponential integration: over a
 /// step of length h, dV/dt = (V_inf - V) / tau moves V by (V_inf - V)(1 - e^{-x})
 /// with x = h / tau, which is (V_inf - V) x exprel_neg(x); for a conductance-based
 /// neuron (V_inf - V) x = (num - g V) h / C (V_inf = num / g, tau = C / g) needs
@@ -138,8 +138,10 @@ class exprel_neg_scaled {
 #endif
 
  private:
-  /// s (1 - e^{-x}) / x, x = s g: the subtraction loses at most a bit outside
-  /// the polynomial's interval (e^{-x} <= 0.61 there, or x < 0).
+  /// s (1 - e^{-x}) / x, x = s g: beyond the polynomial's interval the
+  /// subtraction loses at most a bit (e^{-x} <= 0.61). Below it (x < 0: a
+  /// negative conductance sum, only from unphysical initial values) it cancels
+  /// for small |x|, as the quotient num / g_tot it replaces blew up there.
   double expression(double g) const {
     const double x = s_ * g;
     return s_ * ((1.0 - exp_vec(-x)) / x);
