@@ -70,6 +70,24 @@ class partition {
   void sample(step_t t_next);
 
   std::vector<spike>& outbox() { return outbox_; }
+  /// Spike recording: when kept, the partition copies its outbox into a list of
+  /// its own at the end of each window (on its own thread, so the copy runs in
+  /// parallel); the run joins the lists into the population's spike log after
+  /// its last window. Spikes are counted whether kept or not.
+  void set_keep_spikes(bool keep) { keep_spikes_ = keep; }
+  void keep_spikes() {
+    emitted_ += outbox_.size();
+    if (keep_spikes_) kept_.insert(kept_.end(), outbox_.begin(), outbox_.end());
+  }
+  /// Spikes kept since the last take_kept(), sorted by step.
+  std::span<const spike> kept() const { return kept_; }
+  /// Spikes emitted since the last take_kept(), kept or not.
+  std::uint64_t emitted() const { return emitted_; }
+  /// Empties the kept list and the count (their contents are in the logs).
+  void take_kept() {
+    kept_.clear();
+    emitted_ = 0;
+  }
   std::uint64_t synaptic_events() const { return events_; }
   /// Seconds per phase up to the last settle_times().
   const phase_times& times() const { return times_; }
@@ -97,6 +115,9 @@ class partition {
   std::vector<stimulus*> stimuli_;
   std::vector<state_probe> probes_;
   std::vector<spike> outbox_;
+  std::vector<spike> kept_;   // this run's spikes, when recorded
+  std::uint64_t emitted_ = 0;
+  bool keep_spikes_ = false;
   std::vector<std::uint8_t> scratch_;   // per-neuron flags for the model's update
   std::vector<double> work_;            // per-neuron doubles for stimuli and sources
   std::uint64_t events_ = 0;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
@@ -13,6 +14,7 @@
 #include <tbb/task_arena.h>
 
 #include "core/phase_clock.hpp"
+#include "core/spike_merge.hpp"
 #include "core/window_team.hpp"
 #include "neurons/registry.hpp"
 #include "neurons/pyramidal_2c.hpp"
@@ -320,6 +322,13 @@ void simulation::build() {
       if (r.populations.empty() || std::find(r.populations.begin(), r.populations.end(), l.population) != r.populations.end())
         l.stored = true;
   }
+  // partitions keep their spikes for the logs; under MPI all of them, since
+  // every rank logs every rank's spikes (rank 0 writes the files)
+  for (auto& p : partitions_) {
+    const auto it = std::find_if(spike_logs_.begin(), spike_logs_.end(),
+                                 [&](const spike_log& l) { return l.first == p->global_first(); });
+    p->set_keep_spikes(comm_.distributed() || (it != spike_logs_.end() && it->stored));
+  }
   for (const auto& r : spec_.recorders) {
     if (r.type != recorder_spec::kind::state) continue;
     for (const auto& pname : r.populations) {
@@ -496,7 +505,7 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
   if (steps < 0) throw std::invalid_argument("duration must be >= 0 ms");
   const auto t_run = clock_type::now();
   const tick_rate rate;   // the phase timers' ticks in seconds (core/phase_clock.hpp)
-  phase_clock::ticks exchange_ticks = 0, record_ticks = 0;
+  phase_clock::ticks exchange_ticks = 0;
   const step_t end = now_ + steps;
   attach_probes(end);
   for (auto& l : spike_logs_) l.count = 0;
@@ -517,16 +526,16 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
         p.advance(k, h);
         p.sample(k + 1);
       }
+      p.keep_spikes();
     }
   };
+  std::vector<std::span<const spike>> outboxes(partitions_.size());
+  std::vector<std::size_t> cursor;
   auto serial = [&] {
     const phase_clock::ticks t_x = phase_clock::now();
-    merged.clear();
-    for (auto& p : partitions_) {
-      merged.insert(merged.end(), p->outbox().begin(), p->outbox().end());
-      p->outbox().clear();
-    }
-    std::sort(merged.begin(), merged.end());
+    for (std::size_t i = 0; i < partitions_.size(); ++i) outboxes[i] = partitions_[i]->outbox();
+    merge_spike_runs(outboxes, merged, cursor);
+    for (auto& p : partitions_) p->outbox().clear();
     // pending_ was queued at this window's start: keep it while its events may
     // still wait in the queues (a checkpoint rebuilds the queues from it)
     recent_.push_back(std::move(pending_));
@@ -544,10 +553,7 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
       spare.back().clear();
       recent_.pop_front();
     }
-    const phase_clock::ticks t_r = phase_clock::now();
-    log_spikes(spike_logs_, pending_, h);
-    exchange_ticks += t_r - t_x;
-    record_ticks += phase_clock::now() - t_r;
+    exchange_ticks += phase_clock::now() - t_x;
     now_ = w1;
     if (progress) progress(double(now_ - (end - steps)) / double(std::max<step_t>(1, steps)));
     w0 = now_;
@@ -555,9 +561,11 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     return now_ < end;
   };
   if (now_ < end) run_windows(threads, work, serial);
+  const phase_clock::ticks t_r = phase_clock::now();
+  log_kept_spikes(threads);
   const double seconds_per_tick = rate.seconds_per_tick();
   phases_.exchange += double(exchange_ticks) * seconds_per_tick;
-  phases_.record += double(record_ticks) * seconds_per_tick;
+  phases_.record += double(phase_clock::now() - t_r) * seconds_per_tick;
   for (auto& p : partitions_) p->settle_times(seconds_per_tick);
   phases_.deliver = phases_.update = 0;
   std::uint64_t events = 0;
@@ -583,6 +591,75 @@ void simulation::run(double duration_ms, const std::function<void(double)>& prog
     }
   collect_changes();
   phases_.run += seconds_since(t_run);
+}
+
+void simulation::log_kept_spikes(int threads) {
+  const double h = spec_.sim.resolution;
+  std::vector<std::span<const spike>> runs;
+  std::vector<std::size_t> cursor;
+  std::vector<spike> merged;
+  if (comm_.distributed()) {
+    // every rank's spikes to every rank, as the windows' exchange gathers them
+    for (const auto& p : partitions_) runs.push_back(p->kept());
+    merge_spike_runs(runs, merged, cursor);
+    std::vector<spike> all;
+    comm_.allgather_spikes(merged, all);
+    log_spikes(spike_logs_, all, h);
+    for (auto& p : partitions_) p->take_kept();
+    return;
+  }
+  // Population by population; each log's new spikes in chunks of steps, in
+  // parallel: a chunk's place in the log is the count of spikes before its
+  // first step, so the threads write disjoint ranges. Done in one thread,
+  // this was the run's largest serial part on 16 threads (bench/RESULTS.md).
+  tbb::task_arena arena(threads);
+  const auto by_step = [](const spike& s, step_t k) { return s.step < k; };
+  for (spike_log& log : spike_logs_) {
+    runs.clear();
+    std::uint64_t emitted = 0;
+    for (const auto& p : partitions_)
+      if (p->global_first() == log.first) {
+        runs.push_back(p->kept());
+        emitted += p->emitted();
+      }
+    log.count += emitted;
+    log.total += emitted;
+    if (!log.stored) continue;
+    // the steps the spikes carry (a grid neuron's spike in step k carries k + 1)
+    std::size_t n = 0;
+    step_t first = std::numeric_limits<step_t>::max(), end = std::numeric_limits<step_t>::min();
+    for (const auto& r : runs) {
+      n += r.size();
+      if (r.empty()) continue;
+      first = std::min(first, r.front().step);
+      end = std::max(end, r.back().step + 1);
+    }
+    if (n == 0) continue;
+    const std::size_t base = log.times.size();
+    log.node_ids.resize(base + n);
+    log.times.resize(base + n);
+    const std::size_t chunks = std::size_t(threads) * 4;
+    for_each_index(arena, threads, chunks, [&](std::size_t c) {
+      const step_t a = first + (end - first) * step_t(c) / step_t(chunks);
+      const step_t b = first + (end - first) * step_t(c + 1) / step_t(chunks);
+      std::vector<std::span<const spike>> part(runs.size());
+      std::size_t at = base;
+      for (std::size_t r = 0; r < runs.size(); ++r) {
+        const auto lo = std::lower_bound(runs[r].begin(), runs[r].end(), a, by_step);
+        const auto hi = std::lower_bound(lo, runs[r].end(), b, by_step);
+        at += std::size_t(lo - runs[r].begin());
+        part[r] = {lo, hi};
+      }
+      std::vector<spike> out;
+      std::vector<std::size_t> cur;
+      merge_spike_runs(part, out, cur);
+      for (const spike& s : out) {
+        log.node_ids[at] = s.source - log.first;
+        log.times[at++] = double(s.step) * h + s.offset;
+      }
+    });
+  }
+  for (auto& p : partitions_) p->take_kept();
 }
 
 std::size_t simulation::layout_groups() const { return spec_.sim.partitions > 0 ? 0 : layout_groups_; }

@@ -104,6 +104,8 @@ class simulation {
 
  private:
   void attach_probes(step_t end_step);
+  /// After a run's last window: the partitions' kept spikes into the spike logs.
+  void log_kept_spikes(int threads);
   /// Where each synapse of a weight_table lives (partition, plastic block, index).
   struct synapse_slot {
     std::size_t partition, block;

@@ -210,3 +210,65 @@ TEST_CASE("Brunel and COBA spike hashes do not depend on threads or partitions")
     }
   }
 }
+
+TEST_CASE("the spike logs hold every emitted spike in order, the last step's included, for any thread count") {
+  // Partitions keep their spikes during a run and the logs are filled after
+  // it, in chunks of steps on the threads: a grid neuron's spike in the run's
+  // last step carries the run's end time, and a chunk ending before it would
+  // leave a zero behind (a fault this test was written for).
+  for (auto [threads, parts] : {std::pair{1, 0}, {3, 0}, {8, 31}}) {
+    simulation sim(test::parse(mixed_net(threads, parts)));
+    double t0 = 0;
+    for (double T : {150.0, 97.3}) {
+      sim.run(T);
+      INFO(threads << " threads, " << sim.partition_count() << " partitions, run ending at " << t0 + T << " ms");
+      for (const auto& l : sim.spikes()) {
+        if (!l.stored) continue;
+        REQUIRE(l.times.size() == l.total);
+        REQUIRE(l.node_ids.size() == l.times.size());
+        for (std::size_t i = 0; i < l.times.size(); ++i) {
+          CHECK(l.times[i] >= 0.0);
+          CHECK(l.times[i] <= t0 + T + 1e-9);
+          CHECK(l.node_ids[i] < l.size);
+          if (i > 0) CHECK((l.times[i - 1] < l.times[i] || (l.times[i - 1] == l.times[i] && l.node_ids[i - 1] < l.node_ids[i])));
+        }
+      }
+      t0 += T;
+    }
+  }
+}
+
+TEST_CASE("a grid neuron's spike in a run's last step is logged, at the run's end time") {
+  // a 100 nA current reaches the lif_exp neuron at 5 ms + 1.5 ms delay = 6.5 ms,
+  // the start of the run's last step; the threshold is crossed in that step,
+  // and the spike stamped with the step's end, 6.6 ms: the run's end
+  const std::string net = test::sim_header(0.1, 6.6) + R"(
+[[population]]
+name = "src"
+model = "spike_source"
+size = 1
+spike_times = [[5.0]]
+[[population]]
+name = "n"
+model = "lif_exp"
+size = 1
+[[projection]]
+source = "src"
+target = "n"
+rule = "all_to_all"
+weight = 100000.0
+delay = 1.5
+[[recorder]]
+type = "spikes"
+)";
+  for (int threads : {1, 2}) {
+    auto spec = test::parse(net);
+    spec.sim.threads = threads;
+    simulation sim(spec);
+    sim.run(6.6);
+    const auto& log = sim.spikes()[1];
+    REQUIRE(log.times.size() == 1);
+    CHECK(log.times[0] == doctest::Approx(6.6).epsilon(1e-12));
+    CHECK(log.node_ids[0] == 0);
+  }
+}
