@@ -628,27 +628,31 @@ void simulation::log_kept_spikes(int threads) {
     // the steps the spikes carry (a grid neuron's spike in step k carries k + 1)
     std::size_t n = 0;
     step_t first = std::numeric_limits<step_t>::max(), end = std::numeric_limits<step_t>::min();
+    bool steps_sorted = true;   // as partitions emit; else one chunk, which merge_spike_runs sorts
     for (const auto& r : runs) {
       n += r.size();
       if (r.empty()) continue;
       first = std::min(first, r.front().step);
       end = std::max(end, r.back().step + 1);
+      steps_sorted = steps_sorted && std::is_sorted(r.begin(), r.end(), [](const spike& x, const spike& y) { return x.step < y.step; });
     }
     if (n == 0) continue;
     const std::size_t base = log.times.size();
     log.node_ids.resize(base + n);
     log.times.resize(base + n);
-    const std::size_t chunks = std::size_t(threads) * 4;
+    const std::size_t chunks = steps_sorted ? std::size_t(threads) * 4 : 1;
     for_each_index(arena, threads, chunks, [&](std::size_t c) {
-      const step_t a = first + (end - first) * step_t(c) / step_t(chunks);
-      const step_t b = first + (end - first) * step_t(c + 1) / step_t(chunks);
-      std::vector<std::span<const spike>> part(runs.size());
+      std::vector<std::span<const spike>> part(runs);
       std::size_t at = base;
-      for (std::size_t r = 0; r < runs.size(); ++r) {
-        const auto lo = std::lower_bound(runs[r].begin(), runs[r].end(), a, by_step);
-        const auto hi = std::lower_bound(lo, runs[r].end(), b, by_step);
-        at += std::size_t(lo - runs[r].begin());
-        part[r] = {lo, hi};
+      if (chunks > 1) {
+        const step_t a = first + (end - first) * step_t(c) / step_t(chunks);
+        const step_t b = first + (end - first) * step_t(c + 1) / step_t(chunks);
+        for (std::size_t r = 0; r < runs.size(); ++r) {
+          const auto lo = std::lower_bound(runs[r].begin(), runs[r].end(), a, by_step);
+          const auto hi = std::lower_bound(lo, runs[r].end(), b, by_step);
+          at += std::size_t(lo - runs[r].begin());
+          part[r] = {lo, hi};
+        }
       }
       std::vector<spike> out;
       std::vector<std::size_t> cur;
