@@ -40,20 +40,22 @@ int cmd_info(const run_options& o) {
     fmt::print("    {:<16} {:<16} {:>10} nodes\n", p.name, p.model, p.size);
     neurons += p.size;
   }
-  double synapses = 0;
+  double synapses = 0, synapse_bytes = 0;
   fmt::print("  projections\n");
   for (const auto& pr : spec.projections) {
     const double n = expected_synapses(pr.rule, pr.pre_count(spec.find(pr.source)->size), pr.post_count(spec.find(pr.target)->size),
                                        pr.same_nodes());
     synapses += n;
+    // a target index each; a weight each unless the projection has one weight (core/synapse_store.hpp)
+    synapse_bytes += (pr.weight.type == distribution::kind::constant ? 4.0 : 8.0) * n;
     fmt::print("    {:>10} -> {:<10} {:<20} {:>14.0f} synapses{}\n", pr.source, pr.target, rule_name(pr.rule.type), n,
                pr.rule.type == connection_rule::kind::pairwise_bernoulli ? " (expected)" : "");
   }
-  // Run time: 8 bytes per synapse in the store, per-partition row offsets and
-  // delay groups (estimated at one group per source and target population), and
-  // about 48 bytes of state per neuron. Construction adds, for the partitions
+  // Run time: 4 or 8 bytes per synapse in the store, per-partition row offsets
+  // and delay groups (estimated at one group per source and target population),
+  // and about 48 bytes of state per neuron. Construction adds, for the partitions
   // built at once (one per thread), 16-byte records held twice while sorting.
-  const double run_bytes = 8.0 * synapses + 16.0 * double(neurons) * double(spec.populations.size()) + 48.0 * double(neurons);
+  const double run_bytes = synapse_bytes + 20.0 * double(neurons) * double(spec.populations.size()) + 48.0 * double(neurons);
   double largest_in = 0;
   for (const auto& p : spec.populations) {
     double in = 0;

@@ -78,7 +78,7 @@ void partition::serialize(state_io& io) {
 void partition::advance(step_t k, double h) {
   const auto t0 = mark_;   // the end of enqueue or of the previous step
   auto& bucket = queue_.bucket(k);
-  const auto syn = store_.synapses();
+  const std::uint32_t* const target = store_.targets().data();
   bool any_offgrid = false;
   if (precise_)
     for (const auto& e : bucket) any_offgrid |= e.offset > 0.0;
@@ -114,9 +114,14 @@ void partition::advance(step_t k, double h) {
       const std::uint32_t ga = bucket[i + ahead_row].group;
       if (ga < n_static) {
         const delay_group& row = store_.group(ga);
-        const char* p = reinterpret_cast<const char*>(syn.data() + row.begin);
-        const char* const e = std::min(reinterpret_cast<const char*>(syn.data() + row.end), p + 8 * 64);
+        const char* p = reinterpret_cast<const char*>(target + row.begin);
+        const char* const e = std::min(reinterpret_cast<const char*>(target + row.end), p + 8 * 64);
         for (; p < e; p += 64) __builtin_prefetch(p);
+        if (!row.uniform) {   // and the weights, as many lines as the targets' twice
+          const char* q = reinterpret_cast<const char*>(store_.weights(row));
+          const char* const qe = std::min(q + std::size_t(row.end - row.begin) * sizeof(float), q + 8 * 64);
+          for (; q < qe; q += 64) __builtin_prefetch(q);
+        }
       } else {
         const std::size_t b = block_of(ga);
         plastic_[b]->prefetch_rows(ga - plastic_base_[b]);
@@ -133,10 +138,16 @@ void partition::advance(step_t k, double h) {
     events_ += g.end - g.begin;
     if (e.offset == 0.0 || !precise_) {
       double* a = in_[g.receptor];
-      for (std::uint32_t j = g.begin; j < g.end; ++j) a[syn[j].target] += syn[j].weight;
+      if (g.uniform) {
+        const double w = g.uniform_weight();
+        for (std::uint32_t j = g.begin; j < g.end; ++j) a[target[j]] += w;
+      } else {
+        const float* w = store_.weights(g);
+        for (std::uint32_t j = g.begin; j < g.end; ++j) a[target[j]] += w[j - g.begin];
+      }
     } else {
       for (std::uint32_t j = g.begin; j < g.end; ++j)
-        offgrid_.push_back({e.offset, syn[j].target, g.receptor, double(syn[j].weight)});
+        offgrid_.push_back({e.offset, target[j], g.receptor, double(store_.weight(g, j))});
     }
   }
   bucket.clear();

@@ -1,6 +1,7 @@
 #include "core/synapse_store.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 
 namespace apical {
@@ -31,25 +32,51 @@ synapse_store synapse_store::build(std::vector<entry>& e, std::vector<entry>& tm
   }
   synapse_store s;
   s.row_.assign(std::size_t(n_sources) + 1, 0);
-  s.syn_.reserve(e.size());
+  s.target_.reserve(e.size());
+  std::vector<float> w;   // the group's weights
   std::size_t i = 0;
   for (std::uint32_t src = 0; src < n_sources; ++src) {
     s.row_[src] = static_cast<std::uint32_t>(s.groups_.size());
     while (i < e.size() && e[i].source == src) {
-      delay_group g{static_cast<std::uint32_t>(s.syn_.size()), 0, e[i].delay, e[i].receptor};
+      delay_group g{static_cast<std::uint32_t>(s.target_.size()), 0, e[i].delay, static_cast<std::uint8_t>(e[i].receptor), false, 0};
+      w.clear();
       while (i < e.size() && e[i].source == src && e[i].delay == g.delay && e[i].receptor == g.receptor) {
-        s.syn_.push_back({e[i].target, e[i].weight});
+        s.target_.push_back(e[i].target);
+        w.push_back(e[i].weight);
         ++i;
       }
-      g.end = static_cast<std::uint32_t>(s.syn_.size());
-      s.max_delay_ = std::max(s.max_delay_, g.delay);
-      s.groups_.push_back(g);
+      g.end = static_cast<std::uint32_t>(s.target_.size());
+      s.close_group(g, w);
     }
   }
   s.row_[n_sources] = static_cast<std::uint32_t>(s.groups_.size());
   e.clear();
   s.groups_.shrink_to_fit();
+  s.weight_.shrink_to_fit();
   return s;
+}
+
+void synapse_store::close_group(delay_group& g, std::span<const float> weights) {
+  const auto bits = [](float x) { return std::bit_cast<std::uint32_t>(x); };
+  g.uniform = std::all_of(weights.begin(), weights.end(), [&](float x) { return bits(x) == bits(weights.front()); });
+  if (g.uniform) {
+    g.weight_slot = weights.empty() ? 0 : bits(weights.front());
+  } else {
+    g.weight_slot = static_cast<std::uint32_t>(weight_.size());
+    weight_.insert(weight_.end(), weights.begin(), weights.end());
+  }
+  max_delay_ = std::max(max_delay_, g.delay);
+  groups_.push_back(g);
+}
+
+std::vector<synapse> synapse_store::release_synapses() {
+  std::vector<synapse> out(target_.size());
+  for (const delay_group& g : groups_)
+    for (std::uint32_t j = g.begin; j < g.end; ++j) out[j] = {target_[j], weight(g, j)};
+  released_ = target_.size();
+  std::vector<std::uint32_t>().swap(target_);
+  std::vector<float>().swap(weight_);
+  return out;
 }
 
 synapse_store synapse_store::merge(std::vector<synapse_store>&& blocks, std::uint32_t n_sources) {
@@ -57,11 +84,12 @@ synapse_store synapse_store::merge(std::vector<synapse_store>&& blocks, std::uin
   synapse_store s;
   std::size_t total = 0, groups = 0;
   for (const auto& b : blocks) {
-    total += b.syn_.size();
+    total += b.target_.size();
     groups += b.groups_.size();
   }
-  s.syn_.reserve(total);
+  s.target_.reserve(total);
   s.groups_.reserve(groups);
+  std::vector<float> w;   // the merged group's weights
   s.row_.assign(std::size_t(n_sources) + 1, 0);
   std::vector<std::size_t> head(blocks.size()), stop(blocks.size());
   for (std::uint32_t src = 0; src < n_sources; ++src) {
@@ -80,28 +108,32 @@ synapse_store synapse_store::merge(std::vector<synapse_store>&& blocks, std::uin
           best = std::min<std::uint32_t>(best, g.delay * 4u + g.receptor);
         }
       if (best == UINT32_MAX) break;
-      delay_group out{static_cast<std::uint32_t>(s.syn_.size()), 0, static_cast<std::uint16_t>(best / 4),
-                      static_cast<std::uint16_t>(best % 4)};
+      delay_group out{static_cast<std::uint32_t>(s.target_.size()), 0, static_cast<std::uint16_t>(best / 4),
+                      static_cast<std::uint8_t>(best % 4), false, 0};
+      w.clear();
       for (std::size_t k = 0; k < blocks.size(); ++k) {
         if (head[k] >= stop[k]) continue;
-        const delay_group& g = blocks[k].groups_[head[k]];
+        const auto& b = blocks[k];
+        const delay_group& g = b.groups_[head[k]];
         if (g.delay * 4u + g.receptor != best) continue;
-        s.syn_.insert(s.syn_.end(), blocks[k].syn_.begin() + g.begin, blocks[k].syn_.begin() + g.end);
+        s.target_.insert(s.target_.end(), b.target_.begin() + g.begin, b.target_.begin() + g.end);
+        for (std::uint32_t j = g.begin; j < g.end; ++j) w.push_back(b.weight(g, j));
         ++head[k];
       }
-      out.end = static_cast<std::uint32_t>(s.syn_.size());
-      s.max_delay_ = std::max(s.max_delay_, out.delay);
-      s.groups_.push_back(out);
+      out.end = static_cast<std::uint32_t>(s.target_.size());
+      s.close_group(out, w);
     }
   }
   s.row_[n_sources] = static_cast<std::uint32_t>(s.groups_.size());
   s.groups_.shrink_to_fit();
+  s.weight_.shrink_to_fit();
   std::vector<synapse_store>().swap(blocks);
   return s;
 }
 
 std::size_t synapse_store::bytes() const {
-  return syn_.capacity() * sizeof(synapse) + groups_.capacity() * sizeof(delay_group) + row_.capacity() * sizeof(std::uint32_t);
+  return target_.capacity() * sizeof(std::uint32_t) + weight_.capacity() * sizeof(float) +
+         groups_.capacity() * sizeof(delay_group) + row_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace apical

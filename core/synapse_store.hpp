@@ -2,8 +2,13 @@
 // Synapses that end on one partition's neurons, in compressed rows by source
 // (as Auryn's CSR, per target partition as NEST's): for each global source id,
 // its delay groups; each group is a run of synapses sorted by target with one
-// delay and one receptor. A static synapse costs 8 bytes (uint32 local target,
-// float weight); the delay is stored once per group, not per synapse.
+// delay and one receptor. The delay is stored once per group, not per synapse,
+// and so is the weight when all the group's synapses share it (NEST's
+// static_synapse_hom_w): a static synapse then costs 4 bytes (uint32 local
+// target), otherwise 8 (and a float weight). Delivery reads half the bytes for
+// such rows: Brunel's delivery on one thread took 0.78 s instead of 1.16 s in a
+// trial build (bench/RESULTS.md).
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -20,8 +25,13 @@ static_assert(sizeof(synapse) == 8);
 struct delay_group {
   std::uint32_t begin, end;   ///< synapse range
   std::uint16_t delay;        ///< steps, >= 1
-  std::uint16_t receptor;
+  std::uint8_t receptor;
+  bool uniform;               ///< all synapses have one weight, held here
+  std::uint32_t weight_slot;  ///< uniform: the weight's bits; else where the weights start in the store's weight array
+
+  float uniform_weight() const { return std::bit_cast<float>(weight_slot); }
 };
+static_assert(sizeof(delay_group) == 16);
 
 class synapse_store {
  public:
@@ -62,18 +72,21 @@ class synapse_store {
     if (!row_.empty()) __builtin_prefetch(groups_.data() + row_[source]);
   }
   const delay_group& group(std::uint32_t g) const { return groups_[g]; }
+  /// Synapse j's target (partition-local).
+  std::span<const std::uint32_t> targets() const { return target_; }
+  /// The weight of synapse j of group g.
+  float weight(const delay_group& g, std::uint32_t j) const {
+    return g.uniform ? g.uniform_weight() : weight_[g.weight_slot + (j - g.begin)];
+  }
+  /// The weights of a non-uniform group, in synapse order.
+  const float* weights(const delay_group& g) const { return weight_.data() + g.weight_slot; }
   std::uint32_t group_count() const { return static_cast<std::uint32_t>(groups_.size()); }
   std::uint32_t group_index(const delay_group& g) const { return static_cast<std::uint32_t>(&g - groups_.data()); }
-  std::span<const synapse> synapses() const { return syn_; }
-  std::span<synapse> synapses() { return syn_; }
-  std::size_t size() const { return syn_.empty() ? released_ : syn_.size(); }
-  /// Hands the synapse records over and frees them, keeping rows and groups:
-  /// plastic stores keep their own targets and double weights, and the 8-byte
-  /// records would be dead weight (bench/RESULTS.md, plastic memory).
-  std::vector<synapse> release_synapses() {
-    released_ = syn_.size();
-    return std::exchange(syn_, {});
-  }
+  std::size_t size() const { return target_.empty() ? released_ : target_.size(); }
+  /// Hands the synapses over and frees them, keeping rows and groups: plastic
+  /// stores keep their own targets and double weights, and the store's copies
+  /// would be dead weight (bench/RESULTS.md, plastic memory).
+  std::vector<synapse> release_synapses();
   std::uint16_t max_delay() const { return max_delay_; }
   /// Bytes held: synapses, groups and row index.
   std::size_t bytes() const;
@@ -81,8 +94,12 @@ class synapse_store {
  private:
   std::vector<std::uint32_t> row_;   // n_sources + 1 offsets into groups_
   std::vector<delay_group> groups_;
-  std::vector<synapse> syn_;
+  std::vector<std::uint32_t> target_;   // per synapse
+  std::vector<float> weight_;           // per synapse of the non-uniform groups, group by group
   std::size_t released_ = 0;   // synapses handed over by release_synapses()
+  /// Closes group g over target_[g.begin, end) with these weights: uniform
+  /// when all are bit-equal, else appended to weight_.
+  void close_group(delay_group& g, std::span<const float> weights);
   std::uint16_t max_delay_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -32,7 +33,7 @@ std::map<std::uint32_t, std::vector<std::tuple<std::uint32_t, int, int, float>>>
   for (std::uint32_t src = 0; src < 40; ++src)
     for (const auto& g : s.row(src))
       for (std::uint32_t j = g.begin; j < g.end; ++j)
-        m[s.synapses()[j].target].push_back({src, g.delay, g.receptor, s.synapses()[j].weight});
+        m[s.targets()[j]].push_back({src, g.delay, g.receptor, s.weight(g, j)});
   return m;
 }
 }  // namespace
@@ -59,4 +60,62 @@ TEST_CASE("a store built in blocks of targets and merged equals one built at onc
     }
   }
   CHECK(per_target(whole) == per_target(merged));
+}
+
+TEST_CASE("a group whose synapses share one weight holds it once: 4 bytes a synapse, the same weights") {
+  // projection 0 and 2 with one weight each, projection 1 drawn: rows mixing
+  // projections 0 and 2 (same receptor) are mixed, those of 0 or 2 alone uniform
+  auto entries = [](std::uint32_t t0, std::uint32_t t1) {
+    auto out = random_entries(90, t0, t1);
+    for (auto& x : out)
+      if (x.receptor == 0) x.weight = x.delay % 2 ? 0.25f : -1.5f;   // one weight per (delay parity)
+    return out;
+  };
+  auto whole = synapse_store::build(entries(0, 90), 40);
+  std::size_t uniform = 0, mixed = 0;
+  for (std::uint32_t src = 0; src < 40; ++src)
+    for (const auto& g : whole.row(src)) {
+      bool same = true;
+      for (std::uint32_t j = g.begin; j < g.end; ++j) same = same && whole.weight(g, j) == whole.weight(g, g.begin);
+      CHECK(g.uniform == same);
+      (g.uniform ? uniform : mixed) += 1;
+    }
+  CHECK(uniform > 20);
+  CHECK(mixed > 20);
+  // the weights are the entries' weights, target by target, in either layout
+  std::map<std::uint32_t, std::vector<std::tuple<std::uint32_t, int, int, float>>> expected;
+  {
+    auto e = entries(0, 90);
+    std::stable_sort(e.begin(), e.end(), [](const auto& a, const auto& b) {
+      return std::tuple(a.source, a.delay, a.receptor) < std::tuple(b.source, b.delay, b.receptor);
+    });
+    for (const auto& x : e) expected[x.target].push_back({x.source, x.delay, x.receptor, x.weight});
+  }
+  CHECK(per_target(whole) == expected);
+  // merged from blocks: a group stays uniform only where all its blocks share the weight
+  std::vector<synapse_store> blocks;
+  blocks.push_back(synapse_store::build(entries(0, 45), 40));
+  blocks.push_back(synapse_store::build(entries(45, 90), 40));
+  auto merged = synapse_store::merge(std::move(blocks), 40);
+  CHECK(per_target(merged) == expected);
+  for (std::uint32_t src = 0; src < 40; ++src)
+    for (std::size_t k = 0; k < whole.row(src).size(); ++k) CHECK(merged.row(src)[k].uniform == whole.row(src)[k].uniform);
+  // release_synapses hands over (target, weight) in synapse order
+  auto released = merged;
+  const auto syn = released.release_synapses();
+  REQUIRE(syn.size() == merged.size());
+  for (std::uint32_t src = 0; src < 40; ++src)
+    for (const auto& g : merged.row(src))
+      for (std::uint32_t j = g.begin; j < g.end; ++j) {
+        CHECK(syn[j].target == merged.targets()[j]);
+        CHECK(syn[j].weight == merged.weight(g, j));
+      }
+  CHECK(released.size() == merged.size());
+  // one weight for the whole store: 4 bytes a synapse plus rows and groups
+  auto one = random_entries(90, 0, 90);
+  for (auto& x : one) x.weight = 0.1f;
+  const auto s = synapse_store::build(std::move(one), 40);
+  std::size_t groups = 0;
+  for (std::uint32_t src = 0; src < 40; ++src) groups += s.row(src).size();
+  CHECK(s.bytes() == s.size() * 4 + groups * sizeof(delay_group) + 41 * 4);
 }
