@@ -6,8 +6,8 @@
 // and so is the weight when all the group's synapses share it (NEST's
 // static_synapse_hom_w): a static synapse then costs 4 bytes (uint32 local
 // target), otherwise 8 (and a float weight). Delivery reads half the bytes for
-// such rows: Brunel's delivery on one thread took 0.78 s instead of 1.16 s in a
-// trial build (bench/RESULTS.md).
+// such rows: Brunel's delivery on one thread went from 1.19-1.31 s to 0.77-0.86 s
+// per simulated second (bench/RESULTS.md, "Rows of targets").
 #include <bit>
 #include <cstdint>
 #include <span>
