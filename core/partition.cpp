@@ -117,7 +117,7 @@ void partition::advance(step_t k, double h) {
         const char* p = reinterpret_cast<const char*>(target + row.begin);
         const char* const e = std::min(reinterpret_cast<const char*>(target + row.end), p + 8 * 64);
         for (; p < e; p += 64) __builtin_prefetch(p);
-        if (!row.uniform) {   // and the weights, as many lines as the targets' twice
+        if (!row.uniform) {   // a group of several weights: its weights' first lines too
           const char* q = reinterpret_cast<const char*>(store_.weights(row));
           const char* const qe = std::min(q + std::size_t(row.end - row.begin) * sizeof(float), q + 8 * 64);
           for (; q < qe; q += 64) __builtin_prefetch(q);

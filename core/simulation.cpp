@@ -634,7 +634,7 @@ void simulation::log_kept_spikes(int threads) {
       if (r.empty()) continue;
       first = std::min(first, r.front().step);
       end = std::max(end, r.back().step + 1);
-      steps_sorted = steps_sorted && std::is_sorted(r.begin(), r.end(), [](const spike& x, const spike& y) { return x.step < y.step; });
+      steps_sorted = steps_sorted && sorted_by_step(r);
     }
     if (n == 0) continue;
     const std::size_t base = log.times.size();

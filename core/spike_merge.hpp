@@ -17,6 +17,11 @@
 
 namespace apical {
 
+/// Whether a list of spikes is in step order, as a partition emits them.
+inline bool sorted_by_step(std::span<const spike> r) {
+  return std::is_sorted(r.begin(), r.end(), [](const spike& a, const spike& b) { return a.step < b.step; });
+}
+
 /// Replaces `out` by the spikes of `runs` in spike order. Each run must be
 /// sorted by step (the partitions' lists are); a run that is not sends the
 /// whole to std::sort, so the result is right in any case. A step's segment
@@ -25,11 +30,10 @@ namespace apical {
 inline void merge_spike_runs(std::span<const std::span<const spike>> runs, std::vector<spike>& out,
                              std::vector<std::size_t>& cursor) {
   out.clear();
-  const auto by_step = [](const spike& a, const spike& b) { return a.step < b.step; };
   bool steps_sorted = true;
   std::size_t total = 0;
   for (const auto& r : runs) {
-    steps_sorted = steps_sorted && std::is_sorted(r.begin(), r.end(), by_step);
+    steps_sorted = steps_sorted && sorted_by_step(r);
     total += r.size();
   }
   out.reserve(total);
