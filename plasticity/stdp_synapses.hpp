@@ -73,6 +73,9 @@ class stdp_synapses final : public plastic_synapses {
                            std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
+  /// The group's pre traces take its spike at t (ms, post frame); r2: the
+  /// triplet trace just before it.
+  void take_pre_spike(pre_trace& pre, double t, double r2, const grid_decay::function& decay_plus) const;
   /// Drops modulator spikes that no future update reads.
   void prune_modulator();
 
@@ -80,6 +83,7 @@ class stdp_synapses final : public plastic_synapses {
   grid_decay decay_plus_, decay_minus_;   // exp(-dt / tau_plus), exp(-dt / tau_minus)
   std::vector<pre_trace> pre_;
   post_archive archive_;
+  std::vector<std::uint32_t> rest_;   // a group's synapses left for the full update (quiet pass)
   // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)
   std::vector<double> c_;
   std::vector<modulator_spike> mod_;
