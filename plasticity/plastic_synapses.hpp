@@ -8,6 +8,7 @@
 // delay group and once per step, never once per synapse through a virtual
 // call. Everything here belongs to one partition, so every update is
 // race-free.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -41,10 +42,15 @@ class plastic_synapses {
   /// first synapses of its rows: partition::advance calls these a few queue
   /// entries ahead, as it does for static rows, so that the misses overlap.
   void prefetch_group(std::uint32_t g) const { __builtin_prefetch(&store_.group(g)); }
+  /// Up to 64 synapses (a row's 4 lines of targets and 8 of weights): the
+  /// hardware prefetcher takes a few demand misses to follow a stream, which
+  /// every row would pay (with the first lines only, plastic COBA's delivery
+  /// took 8% longer: bench/RESULTS.md).
   virtual void prefetch_rows(std::uint32_t g) const {
-    const std::uint32_t begin = store_.group(g).begin;
-    __builtin_prefetch(target_.data() + begin);
-    __builtin_prefetch(w_.data() + begin);
+    const delay_group& grp = store_.group(g);
+    const std::uint32_t end = std::min(grp.end, grp.begin + 64);
+    for (std::uint32_t j = grp.begin; j < end; j += 16) __builtin_prefetch(target_.data() + j);
+    for (std::uint32_t j = grp.begin; j < end; j += 8) __builtin_prefetch(w_.data() + j);
   }
   /// A post spike of local neuron n at t (ms), in time order.
   virtual void on_post(std::uint32_t n, double t) {}

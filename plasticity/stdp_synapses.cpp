@@ -131,11 +131,17 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       const std::uint32_t listed = depress_quiet(u, r2, target_.data(), w_.data(), grp.begin, grp.end,
                                                  archive_.newest_times(), t, pre.t_last, decay_minus, dest,
                                                  rest_.data());
+      // the listed synapses' dense copies and history headers, all at once,
+      // then (once those have come) their histories' newest entries: the
+      // history reads of ~10% of plastic COBA's events had cost 300 cycles
+      // each with the prefetches a few synapses ahead (bench/RESULTS.md)
       const std::uint32_t* const rest = rest_.data();
+      for (std::uint32_t i = 0; i < listed; ++i) archive_.prefetch_neuron(target_[rest[i]]);
       for (std::uint32_t i = 0; i < listed; ++i) {
-        prefetch(rest[std::min(i + 4, listed - 1)], rest[std::min(i + 8, listed - 1)]);
-        update(rest[i]);
+        const std::uint32_t n = target_[rest[i]];
+        archive_.prefetch_newest(n, archive_.newest_spikes(n).t_prev > pre.t_last);
       }
+      for (std::uint32_t i = 0; i < listed; ++i) update(rest[i]);
       sent(grp, k, offset, offgrid);
       take_pre_spike(pre, t, r2, decay_plus);
       return grp.end - grp.begin;
