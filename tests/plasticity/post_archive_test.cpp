@@ -51,6 +51,9 @@ TEST_CASE("post_archive: the dense copies hold the two newest spikes with the tr
   CHECK(e[2].o2_before == r.o2_before);
   CHECK(e[1].t == r.t_prev);
   CHECK(e[1].o1 == r.o1_prev);
+  // the packed copy that STDP's quiet pass reads
+  CHECK(a.newest_times()[0].t == r.t);
+  CHECK(a.newest_times()[0].o1 == r.o1);
 }
 
 TEST_CASE("post_archive: an entry goes once every reader has read it and the next one, and reads of the newest count") {
