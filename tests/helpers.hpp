@@ -1,5 +1,9 @@
 #pragma once
 // Test helpers: build networks from TOML snippets, as users write them.
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <memory>
 #include <string>
 
 #include "core/model_file.hpp"
@@ -16,5 +20,38 @@ inline std::string sim_header(double h = 0.1, double T = 100.0, int seed = 1, in
 }
 
 inline std::string source_path(const std::string& rel) { return std::string(APICAL_SOURCE_DIR) + "/" + rel; }
+
+/// Puts a switch between two forms of a loop (grid_simd_enabled,
+/// stdp_simd_enabled) back to `value` when the test leaves, however it leaves.
+struct flag_guard {
+  bool& flag;
+  bool value = true;
+  ~flag_guard() { flag = value; }
+};
+
+/// `net` run for T ms with `flag` set to `value`: one of the two forms a test compares.
+inline std::unique_ptr<simulation> run_with(bool& flag, bool value, const std::string& net, double T) {
+  flag = value;
+  auto sim = std::make_unique<simulation>(parse(net));
+  sim->run(T);
+  return sim;
+}
+
+/// Checks that two runs of one network recorded the same spikes, population by
+/// population, and that each population fired more than `min_spikes` times.
+/// Returns the number of spikes.
+inline std::size_t check_same_spikes(const simulation& a, const simulation& b, std::size_t min_spikes) {
+  REQUIRE(a.spikes().size() == b.spikes().size());
+  std::size_t spikes = 0;
+  for (std::size_t p = 0; p < a.spikes().size(); ++p) {
+    const auto &x = a.spikes()[p], &y = b.spikes()[p];
+    INFO("population " << x.population);
+    REQUIRE(x.times.size() > min_spikes);   // every population fires
+    CHECK(x.times == y.times);
+    CHECK(x.node_ids == y.node_ids);
+    spikes += x.times.size();
+  }
+  return spikes;
+}
 
 }  // namespace apical::test

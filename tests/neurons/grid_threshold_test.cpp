@@ -20,10 +20,6 @@ using namespace apical;
 namespace {
 
 /// Puts the default form of the grid loops back when a test case ends.
-struct form_guard {
-  ~form_guard() { grid_simd_enabled = true; }
-};
-
 /// Spike times of a neuron under DC with exact relaxation towards V_inf on the
 /// h grid: V_{k+1} = V_inf + (V_k - V_inf) e^{-h/tau}; a spike at the end of a
 /// step resets V and clamps it for n_ref steps (emitted at the step's end).
@@ -50,7 +46,7 @@ std::vector<double> reference_train(double V_inf, double tau, double V_th, doubl
 }  // namespace
 
 TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 and 7 steps, in every 64-neuron block and 512-neuron chunk") {
-  const form_guard restore;
+  const test::flag_guard restore{grid_simd_enabled};
   for (const bool simd : {true, false}) {
     grid_simd_enabled = simd;
     INFO("AVX-512 form enabled: " << simd);
@@ -177,24 +173,10 @@ populations = ["c"]
 variables = ["V_m", "g_ex"]
 interval = 0.1
 )";
-  const form_guard restore;
-  auto run = [&](bool simd) {
-    grid_simd_enabled = simd;
-    auto sim = std::make_unique<simulation>(test::parse(net));
-    sim->run(300.0);
-    return sim;
-  };
-  const auto vec = run(true), port = run(false);
-  REQUIRE(vec->spikes().size() == port->spikes().size());
-  std::size_t spikes = 0;
-  for (std::size_t p = 0; p < vec->spikes().size(); ++p) {
-    const auto &x = vec->spikes()[p], &y = port->spikes()[p];
-    INFO("population " << x.population);
-    REQUIRE(x.times.size() > 50);   // every population fires
-    CHECK(x.times == y.times);
-    CHECK(x.node_ids == y.node_ids);
-    spikes += x.times.size();
-  }
+  const test::flag_guard restore{grid_simd_enabled};
+  const auto vec = test::run_with(grid_simd_enabled, true, net, 300.0);
+  const auto port = test::run_with(grid_simd_enabled, false, net, 300.0);
+  const std::size_t spikes = test::check_same_spikes(*vec, *port, 50);
   REQUIRE(vec->states().size() == port->states().size());
   for (std::size_t p = 0; p < vec->states().size(); ++p) {
     const auto &x = vec->states()[p], &y = port->states()[p];

@@ -5,7 +5,6 @@
 // decay table.
 #include <doctest/doctest.h>
 
-#include <memory>
 #include <string>
 
 #include "core/simulation.hpp"
@@ -13,14 +12,6 @@
 #include "plasticity/stdp_quiet_pass.hpp"
 
 using namespace apical;
-
-namespace {
-
-struct pass_guard {
-  ~pass_guard() { stdp_simd_enabled = true; }
-};
-
-}  // namespace
 
 TEST_CASE("STDP's vector quiet pass and the scalar loop give bit-identical spikes and weights") {
   // Recurrent lif_cond_exp neurons (E) and slow lif_exp neurons (S, a few
@@ -99,22 +90,10 @@ amplitude = 330.0
 [[recorder]]
 type = "spikes"
 )";
-  const pass_guard restore;
-  auto run = [&](bool simd) {
-    stdp_simd_enabled = simd;
-    auto sim = std::make_unique<simulation>(test::parse(net));
-    sim->run(2500.0);
-    return sim;
-  };
-  const auto vec = run(true), scalar = run(false);
-  REQUIRE(vec->spikes().size() == scalar->spikes().size());
-  for (std::size_t p = 0; p < vec->spikes().size(); ++p) {
-    const auto &x = vec->spikes()[p], &y = scalar->spikes()[p];
-    INFO("population " << x.population);
-    REQUIRE(x.times.size() > 20);   // every population fires
-    CHECK(x.times == y.times);
-    CHECK(x.node_ids == y.node_ids);
-  }
+  const test::flag_guard restore{stdp_simd_enabled};
+  const auto vec = test::run_with(stdp_simd_enabled, true, net, 2500.0);
+  const auto scalar = test::run_with(stdp_simd_enabled, false, net, 2500.0);
+  test::check_same_spikes(*vec, *scalar, 20);
   const auto wv = vec->plastic_weights(), ws = scalar->plastic_weights();
   REQUIRE(wv.size() == 3);
   REQUIRE(ws.size() == 3);
