@@ -113,16 +113,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     w = paired ? depressed : w;
     put(j, n, w, dest);
   };
-  // The targets' dense copies, and for a synapse whose target fired more than
-  // once since its last pre spike the history's newest entries (written long
-  // ago when the synapse's source is slow), asked for a few synapses ahead. No
-  // branches here: mispredictions, not cache misses, were the largest cost of
-  // this loop (valgrind --branch-sim; bench/RESULTS.md).
-  auto prefetch = [&](std::uint32_t near, std::uint32_t far) {
-    archive_.prefetch_neuron(target_[far]);
-    const std::uint32_t na = target_[near];
-    archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
-  };
+  bool took_pass = false;   // the quiet pass took the group
   if constexpr (stdp_quiet_pass_for<Update>) {
     // (a group narrower than a vector, as a Poisson input's single synapse in
     // song2000, is faster in the scalar loop: deliver 0.52 -> 0.66 s)
@@ -142,27 +133,31 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
         archive_.prefetch_newest(n, archive_.newest_spikes(n).t_prev > pre.t_last);
       }
       for (std::uint32_t i = 0; i < listed; ++i) update(rest[i]);
-      sent(grp, k, offset, offgrid);
-      take_pre_spike(pre, t, r2, decay_plus);
-      return grp.end - grp.begin;
+      took_pass = true;
     }
   }
-  const std::uint32_t j_last = grp.end - 1;
-  for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
-    prefetch(std::min(j + 8, j_last), std::min(j + 16, j_last));
-    update(j);
+  if (!took_pass) {
+    const std::uint32_t j_last = grp.end - 1;
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+      // The targets' dense copies, and for a synapse whose target fired more
+      // than once since its last pre spike the history's newest entries
+      // (written long ago when the synapse's source is slow), asked for a few
+      // synapses ahead. No branches here: mispredictions, not cache misses,
+      // were the largest cost of this loop (valgrind --branch-sim; bench/RESULTS.md).
+      archive_.prefetch_neuron(target_[std::min(j + 16, j_last)]);
+      const std::uint32_t na = target_[std::min(j + 8, j_last)];
+      archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
+      update(j);
+    }
   }
   sent(grp, k, offset, offgrid);
-  take_pre_spike(pre, t, r2, decay_plus);
-  return grp.end - grp.begin;
-}
-
-void stdp_synapses::take_pre_spike(pre_trace& pre, double t, double r2, const grid_decay::function& decay_plus) const {
+  // the pre traces take this spike
   const bool nearest = rule_.pairing == stdp_pairing::nearest;
   const double r1 = pre.r1 * decay_plus(t - pre.t_last);
   pre.r1 = nearest ? 1.0 : r1 + 1.0;
   pre.r2 = nearest ? 1.0 : r2 + 1.0;
   pre.t_last = t;
+  return grp.end - grp.begin;
 }
 
 std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,

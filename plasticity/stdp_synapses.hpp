@@ -73,9 +73,6 @@ class stdp_synapses final : public plastic_synapses {
                            std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
-  /// The group's pre traces take its spike at t (ms, post frame); r2: the
-  /// triplet trace just before it.
-  void take_pre_spike(pre_trace& pre, double t, double r2, const grid_decay::function& decay_plus) const;
   /// Drops modulator spikes that no future update reads.
   void prune_modulator();
 
