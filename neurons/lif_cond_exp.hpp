@@ -61,6 +61,11 @@ inline constexpr param_info<lif_cond_exp_params> lif_cond_exp_table[] = {
     {"I_e", &lif_cond_exp_params::I_e, "pA", "constant input current"},
 };
 
+/// Whether lif_cond_exp leaves out the excitatory term of the step's drive when
+/// E_ex = 0 mV, where it is g_ex * 0 (bit-identical either way). Tests turn it
+/// off to compare the two forms; nothing else changes it.
+inline bool cond_exp_zero_ex_enabled = true;
+
 class lif_cond_exp final : public population_dynamics {
  public:
   lif_cond_exp(std::size_t n, const lif_cond_exp_params& p, double h);
@@ -72,7 +77,7 @@ class lif_cond_exp final : public population_dynamics {
   std::vector<std::string> recordables() const override { return {"V_m", "g_ex", "g_in"}; }
 
  private:
-  template <bool has_current>
+  template <bool has_current, bool ex_at_zero>
   void grid_loop(std::size_t begin, std::size_t end, step_context& ctx);
 
  public:

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,21 @@ inline std::size_t check_same_spikes(const simulation& a, const simulation& b, s
     spikes += x.times.size();
   }
   return spikes;
+}
+
+/// Checks that two runs of one network recorded the same states bit for bit,
+/// population by population; `spikes` goes into the failure message.
+inline void check_same_states(const simulation& a, const simulation& b, std::size_t spikes) {
+  REQUIRE(a.states().size() == b.states().size());
+  for (std::size_t p = 0; p < a.states().size(); ++p) {
+    const auto &x = a.states()[p], &y = b.states()[p];
+    REQUIRE(x.data.size() == y.data.size());
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < x.data.size(); ++i)   // bitwise: NaN-free, so == is identity
+      differ += std::memcmp(&x.data[i], &y.data[i], sizeof(double)) != 0;
+    INFO("state of " << x.population << ", " << spikes << " spikes in all");
+    CHECK(differ == 0);
+  }
 }
 
 }  // namespace apical::test

@@ -6,6 +6,8 @@
 #include <boost/numeric/odeint.hpp>
 
 #include "helpers.hpp"
+#include "neurons/grid_threshold.hpp"
+#include "neurons/lif_cond_exp.hpp"
 
 using namespace apical;
 
@@ -68,4 +70,77 @@ TEST_CASE("lif_cond_exp: a conductance transient matches a Dormand-Prince soluti
   CHECK(err[0] > 0.0);
   CHECK(err[0] < 2e-3);                  // PSP peak is ~3.8 mV
   CHECK(err[1] < err[0] / 3.0);          // second order: halving h divides the error by ~4
+}
+
+TEST_CASE("lif_cond_exp: the step without the excitatory term at E_ex = 0 equals the full step bit for bit") {
+  // recurrent excitation and inhibition, Poisson drive on both receptors, one
+  // population with a DC current (the loop's other form) and sizes that leave
+  // tails of the vector loop; each pair compared with the vector loop and the
+  // portable one
+  const std::string net = test::sim_header(0.1, 200.0, 11) + R"(
+[[population]]
+name = "e"
+model = "lif_cond_exp"
+size = 157
+params = { C_m = 200.0, g_L = 10.0, E_L = -60.0, V_th = -50.0, V_reset = -60.0, t_ref = 5.0, tau_syn_ex = 5.0, tau_syn_in = 10.0, E_in = -80.0 }
+initial = { V_m = { distribution = "uniform", low = -60.0, high = -50.0 }, g_ex = { distribution = "uniform", low = 0.0, high = 60.0 } }
+[[population]]
+name = "i"
+model = "lif_cond_exp"
+size = 43
+params = { C_m = 200.0, g_L = 10.0, E_L = -60.0, V_th = -50.0, V_reset = -60.0, t_ref = 5.0, tau_syn_ex = 5.0, tau_syn_in = 10.0, E_in = -80.0 }
+[[projection]]
+source = "e"
+target = "e"
+rule = "pairwise_bernoulli"
+p = 0.1
+weight = 3.0
+delay = 0.8
+[[projection]]
+source = "e"
+target = "i"
+rule = "pairwise_bernoulli"
+p = 0.1
+weight = 3.0
+delay = 0.5
+[[projection]]
+source = "i"
+target = "e"
+rule = "pairwise_bernoulli"
+p = 0.2
+weight = 30.0
+delay = 0.6
+receptor = "inhibitory"
+[[stimulus]]
+type = "poisson_input"
+target = "e"
+rate = 2000.0
+weight = 2.0
+[[stimulus]]
+type = "poisson_input"
+target = "e"
+rate = 1000.0
+weight = 5.0
+receptor = "inhibitory"
+[[stimulus]]
+type = "dc_source"
+target = "i"
+amplitude = 120.0
+[[recorder]]
+type = "spikes"
+[[recorder]]
+type = "state"
+populations = ["e", "i"]
+variables = ["V_m", "g_ex", "g_in"]
+interval = 0.1
+)";
+  const test::flag_guard restore_simd{grid_simd_enabled}, restore_zero{cond_exp_zero_ex_enabled};
+  for (bool simd : {true, false}) {
+    INFO("vector loop: " << simd);
+    grid_simd_enabled = simd;
+    const auto without = test::run_with(cond_exp_zero_ex_enabled, true, net, 200.0);
+    const auto full = test::run_with(cond_exp_zero_ex_enabled, false, net, 200.0);
+    const std::size_t spikes = test::check_same_spikes(*without, *full, 100);
+    test::check_same_states(*without, *full, spikes);
+  }
 }
