@@ -52,6 +52,12 @@ TEST_CASE("exprel_neg_scaled is (1 - e^-sg) / g within 1 ulp at every scale test
     MESSAGE("s = " << s << ": largest error on the polynomial's interval " << worst << " ulp");
     CHECK(worst <= 1.0);
     CHECK(f(0.0) == s);
+    // -0: outside the interval (its bit pattern lies above), the expression's limit
+    CHECK_FALSE(f.in_poly(-0.0));
+    CHECK(f(-0.0) == s);
+    CHECK_FALSE(f.in_poly(std::nan("")));
+    CHECK_FALSE(f.in_poly(-std::nan("")));
+    CHECK_FALSE(f.in_poly(INFINITY));
     // outside: the expression itself, for large, negative and just-beyond arguments
     for (double g : {std::nextafter(g_max, INFINITY), 1.5 * g_max, 6.0 * g_max, 80.0 * g_max, -2e-3 * g_max, -0.6 * g_max, -4.0 * g_max}) {
       CHECK_FALSE(f.in_poly(g));
@@ -110,7 +116,8 @@ TEST_CASE("exprel_neg_scaled of eight doubles equals the scalar form bit for bit
   // vectors with one lane outside (beyond g_max, negative): the expression there only
   for (int i = 0; i < 20000; ++i)
     gs.push_back(i % 8 == 3 ? (i % 16 == 3 ? g_max * (1.0 + 10.0 * e.uniform()) : -g_max * e.uniform()) : g_max * e.uniform());
-  for (double g : {0.0, g_max, std::nextafter(g_max, INFINITY), 1e-300, 1e6, std::nan(""), -1e-9, 100.0}) gs.push_back(g);
+  for (double g : {0.0, g_max, std::nextafter(g_max, INFINITY), 1e-300, 1e6, std::nan(""), -1e-9, 100.0, -0.0, -5e-324})
+    gs.push_back(g);
   while (gs.size() % 8 != 0) gs.push_back(0.25 * g_max);
   CHECK(lanes_differing(gs, [&](__m512d g) { return f(g); }, [&](double g) { return f(g); }) == 0);
 }
