@@ -3,7 +3,7 @@
 one right after the other on the same machine, and prints both simulation times
 and their ratio. Install the peer with `bash .ci/deps --bench`.
 
-    /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel coba_stdp] [--threads 1]
+    /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel coba_stdp brunel_stdp] [--threads 1]
                                             [--duration 1000] [--repeats 3] [--markdown]
 
 apical's simulation time is `run_s` of its summary.json (the run loop, build
@@ -25,9 +25,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS = os.path.join(os.path.dirname(ROOT), 'shared', 'peers', 'brian2')
 APICAL = os.path.join(ROOT, 'build', 'apical')
 MODELS = {'cuba': 'models/cuba.toml', 'coba': 'models/coba.toml', 'brunel': 'models/brunel2000.toml',
-          'coba_stdp': 'models/coba_stdp.toml'}
-# the peer script and its extra arguments per network
-PEER = {'cuba': ('cuba', []), 'coba': ('coba', []), 'brunel': ('brunel', []), 'coba_stdp': ('coba', ['--stdp'])}
+          'coba_stdp': 'models/coba_stdp.toml', 'brunel_stdp': 'models/brunel_stdp.toml'}
+# the peer script and its extra arguments per network; plastic Brunel's peer is
+# ours (bench/peers/), the shared directory has none
+PEER = {'cuba': (os.path.join(PEERS, 'cuba.py'), []), 'coba': (os.path.join(PEERS, 'coba.py'), []),
+        'brunel': (os.path.join(PEERS, 'brunel.py'), []), 'coba_stdp': (os.path.join(PEERS, 'coba.py'), ['--stdp']),
+        'brunel_stdp': (os.path.join(ROOT, 'bench', 'peers', 'brunel_stdp.py'), [])}
 
 
 def run_apical(net, threads, duration, seed):
@@ -41,7 +44,7 @@ def run_apical(net, threads, duration, seed):
 
 def run_brian2(net, threads, duration, seed):
     script, extra = PEER[net]
-    cmd = ['/usr/bin/python3', os.path.join(PEERS, script + '.py'), '--duration', str(duration / 1000.0),
+    cmd = ['/usr/bin/python3', script, '--duration', str(duration / 1000.0),
            '--threads', str(threads), '--seed', str(seed)] + extra
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
