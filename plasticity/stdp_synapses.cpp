@@ -75,9 +75,16 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   double* const dest = offgrid ? nullptr : in[grp.receptor];
   if (grp.begin == grp.end) return 0;
   const grid_decay::function decay_plus = decay_plus_.fn(), decay_minus = decay_minus_.fn();
-  // The full update of synapse j: potentiation by the post spikes since the
-  // group's previous pre spike, then depression by the post trace before t.
-  auto update = [&](std::uint32_t j) __attribute__((always_inline)) {
+  // The full update of synapse j, in two parts: potentiation by the post
+  // spikes since the group's previous pre spike, with the depression's
+  // argument (the post trace before t), then the depression and the transmission.
+  struct staged {
+    double w;         // after the potentiation
+    double y;         // post trace just before t
+    bool paired;      // some post spike before t (not always: a quarter of plastic
+                      // COBA's first second's pre spikes reach targets yet to fire)
+  };
+  auto potentiate = [&](std::uint32_t j) __attribute__((always_inline)) {
     const std::uint32_t n = target_[j];
     double w = w_[j];
     // the post spike whose trace depresses: the latest one before t (a post
@@ -106,12 +113,26 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
       before = last_before(hist, it, t);
     }
-    // some post spike before t? (not always: a quarter of plastic COBA's first
-    // second's pre spikes reach targets yet to fire) Selects, not branches.
     const bool paired = before.t > -1e299;
-    const double depressed = u.depress(w, before.o1 * decay_minus(t - (paired ? before.t : t)), r2);
-    w = paired ? depressed : w;
-    put(j, n, w, dest);
+    return staged{w, before.o1 * decay_minus(t - (paired ? before.t : t)), paired};
+  };
+  // selects, not branches
+  auto settle = [&](std::uint32_t j, const staged& s) __attribute__((always_inline)) {
+    const double depressed = u.depress(s.w, s.y, r2);
+    put(j, target_[j], s.paired ? depressed : s.w, dest);
+  };
+  auto update = [&](std::uint32_t j) __attribute__((always_inline)) { settle(j, potentiate(j)); };
+  // prefetches for the scalar loop: the targets' dense copies, and for a
+  // synapse whose target fired more than once since its last pre spike the
+  // history's newest entries (written long ago when the synapse's source is
+  // slow), asked for a few synapses ahead. No branches here: mispredictions,
+  // not cache misses, were the largest cost of this loop (valgrind
+  // --branch-sim; bench/RESULTS.md).
+  const std::uint32_t j_last = grp.end - 1;
+  auto prefetch_ahead = [&](std::uint32_t j) __attribute__((always_inline)) {
+    archive_.prefetch_neuron(target_[std::min(j + 16, j_last)]);
+    const std::uint32_t na = target_[std::min(j + 8, j_last)];
+    archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
   };
   bool took_pass = false;   // the quiet pass took the group
   if constexpr (stdp_quiet_pass_for<Update>) {
@@ -137,17 +158,26 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     }
   }
   if (!took_pass) {
-    const std::uint32_t j_last = grp.end - 1;
-    for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
-      // The targets' dense copies, and for a synapse whose target fired more
-      // than once since its last pre spike the history's newest entries
-      // (written long ago when the synapse's source is slow), asked for a few
-      // synapses ahead. No branches here: mispredictions, not cache misses,
-      // were the largest cost of this loop (valgrind --branch-sim; bench/RESULTS.md).
-      archive_.prefetch_neuron(target_[std::min(j + 16, j_last)]);
-      const std::uint32_t na = target_[std::min(j + 8, j_last)];
-      archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
-      update(j);
+    if constexpr (std::is_same_v<Update, stdp_update::power_law>) {
+      // The depressions' pow calls of a block of synapses one after the
+      // other, where they do not wait on each other, after the block's
+      // potentiations (whose chains of pow calls do): the same operations on
+      // each synapse and the transmissions in store order, so bit-identical.
+      constexpr std::uint32_t block = 16;
+      staged s[block];
+      for (std::uint32_t j0 = grp.begin; j0 < grp.end; j0 += block) {
+        const std::uint32_t m = std::min(block, grp.end - j0);
+        for (std::uint32_t i = 0; i < m; ++i) {
+          prefetch_ahead(j0 + i);
+          s[i] = potentiate(j0 + i);
+        }
+        for (std::uint32_t i = 0; i < m; ++i) settle(j0 + i, s[i]);
+      }
+    } else {
+      for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+        prefetch_ahead(j);
+        update(j);
+      }
     }
   }
   sent(grp, k, offset, offgrid);
