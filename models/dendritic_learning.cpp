@@ -247,7 +247,8 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
 
 namespace apical {
 
-learning_task_config load_learning_file(const std::string& path, const std::vector<key_override>& overrides) {
+learning_task_config load_learning_file(const std::string& path, const std::vector<key_override>& overrides,
+                                        data_check data) {
   std::ifstream in(path);
   if (!in) throw model_error(path, 0, "(file)", "cannot open the learning file");
   std::stringstream ss;
@@ -373,7 +374,7 @@ learning_task_config load_learning_file(const std::string& path, const std::vect
   if (const value* v = r.get(L, "data_file")) {
     const std::filesystem::path f(r.string(*v, "learn.data_file"));
     c.data_file = f.is_absolute() ? f.string() : (std::filesystem::path(r.base_dir) / f).string();
-    if (!std::filesystem::exists(c.data_file)) r.fail(*v, "learn.data_file", "no such file: " + c.data_file);
+    if (data == data_check::require && !std::filesystem::exists(c.data_file)) r.fail(*v, "learn.data_file", "no such file: " + c.data_file);
   }
   if (c.task == "digits") {
     if (c.data_file.empty()) r.fail(L, "learn.data_file", "the digits task needs scikit-learn's digits.csv.gz");

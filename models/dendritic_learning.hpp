@@ -75,6 +75,10 @@ std::vector<learning_checkpoint> run_learning(const learning_task_config& c, con
 /// Reads a learning file (TOML [learn] table) with command-line overrides
 /// (`apical learn --set learn.feedback=random`) applied first, so that they are
 /// validated as if they were in the file; errors name file, line and key, or the override.
-learning_task_config load_learning_file(const std::string& path, const std::vector<key_override>& overrides = {});
+/// `data`: whether learn.data_file must exist (skip: everything else is checked,
+/// for a test of the file where the data are not installed).
+enum class data_check { require, skip };
+learning_task_config load_learning_file(const std::string& path, const std::vector<key_override>& overrides = {},
+                                        data_check data = data_check::require);
 
 }  // namespace apical
