@@ -24,6 +24,7 @@
 #define APICAL_STDP_QUIET_PASS 1
 #endif
 
+#include "core/pow_vec.hpp"
 #include "plasticity/grid_decay.hpp"
 #include "plasticity/post_archive.hpp"
 #include "plasticity/stdp_update.hpp"
@@ -52,6 +53,12 @@ inline __m512d depress(const stdp_update::multiplicative& u, __m512d w, __m512d 
   const __m512d a = _mm512_sub_pd(w, _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(u.A_minus), span), o1d));
   return _mm512_maskz_max_pd(0xFF, _mm512_set1_pd(u.w_min), a);
 }
+inline __m512d depress(const stdp_update::power_law& u, __m512d w, __m512d o1d, double) {
+  const __m512d w_min = _mm512_set1_pd(u.w_min);
+  const __m512d x = _mm512_div_pd(_mm512_sub_pd(w, w_min), _mm512_set1_pd(u.w_max - u.w_min));
+  const __m512d a = _mm512_sub_pd(w, _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(u.down), pow_vec8(x, u.mu_minus)), o1d));
+  return _mm512_maskz_max_pd(0xFF, w_min, a);
+}
 inline __m512d depress(const stdp_update::triplet& u, __m512d w, __m512d o1d, double r2) {
   const double amp = u.A2_minus + u.A3_minus * r2;   // the scalar form's inner sum, once
   const __m512d a = _mm512_sub_pd(w, _mm512_mul_pd(o1d, _mm512_set1_pd(amp)));
@@ -63,7 +70,7 @@ concept vector_depress = requires(const Update& u, __m512d v) { depress(u, v, v,
 
 }  // namespace stdp_quiet
 
-/// The rules with a vector form of their depression (power law's pow has none).
+/// The rules with a vector form of their depression (all but the dopamine rule's).
 template <class Update>
 inline constexpr bool stdp_quiet_pass_for = stdp_quiet::vector_depress<Update>;
 

@@ -171,6 +171,21 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
           prefetch_ahead(j0 + i);
           s[i] = potentiate(j0 + i);
         }
+#if defined(APICAL_STDP_QUIET_PASS)
+        if (stdp_simd_enabled) {
+          // eight depressions in one pow_vec8, the scalar rule's twin (a
+          // fifth of glibc's pow's time each: bench/RESULTS.md)
+          alignas(64) double w[block], y[block], depressed[block];
+          for (std::uint32_t i = 0; i < block; ++i) {
+            w[i] = i < m ? s[i].w : u.w_max;   // lanes past the group: any finite weight
+            y[i] = i < m ? s[i].y : 0.0;
+          }
+          for (std::uint32_t i = 0; i < m; i += 8)
+            _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), _mm512_load_pd(y + i), r2));
+          for (std::uint32_t i = 0; i < m; ++i) put(j0 + i, target_[j0 + i], s[i].paired ? depressed[i] : s[i].w, dest);
+          continue;
+        }
+#endif
         for (std::uint32_t i = 0; i < m; ++i) settle(j0 + i, s[i]);
       }
     } else {

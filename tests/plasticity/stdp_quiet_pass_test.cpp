@@ -21,7 +21,12 @@ TEST_CASE("STDP's vector quiet pass and the scalar loop give bit-identical spike
   // groups narrower than a vector, which stay scalar); multiplicative,
   // nearest-spike P->S with multapses (a source's group holds each target
   // ~10 times: vectors with a repeated target); triplet P->E with delays of
-  // 0.1-3 ms, half of them dendritic.
+  // 0.1-3 ms, half of them dendritic; power law E->S (groups of ~10: the
+  // quiet pass, and for a quarter of the sources, narrower than a vector, the
+  // block loop's masked lanes) and P->D onto precise lif_delta neurons (spikes
+  // off the grid: no quiet pass, groups of ~30 through the block loop, whose
+  // depressions take the vector pow in the first form and the scalar twin in
+  // the second).
   const std::string net = test::sim_header(0.1, 2500.0, 3) + R"(
 [[population]]
 name = "E"
@@ -35,6 +40,12 @@ model = "lif_exp"
 size = 40
 params = { tau_m = 20.0, C_m = 250.0, E_L = -65.0, V_th = -50.0, V_reset = -65.0, t_ref = 2.0, tau_syn_ex = 2.0, tau_syn_in = 2.0 }
 initial = { V_m = { distribution = "uniform", low = -65.0, high = -50.0 } }
+[[population]]
+name = "D"
+model = "lif_delta"
+size = 60
+params = { tau_m = 20.0, C_m = 250.0, E_L = 0.0, V_th = 20.0, V_reset = 10.0, t_ref = 2.0 }
+initial = { V_m = { distribution = "uniform", low = 0.0, high = 20.0 } }
 [[population]]
 name = "P"
 model = "poisson_source"
@@ -78,6 +89,29 @@ p = 0.02
 weight = 20.0
 delay = 0.5
 receptor = "inhibitory"
+[[projection]]
+name = "ES"
+source = "E"
+target = "S"
+rule = "pairwise_bernoulli"
+p = 0.25
+weight = 1.0
+delay = 1.5
+plasticity = { rule = "stdp", weight_dependence = "power_law", mu_plus = 0.4, mu_minus = 0.4, tau_plus = 15.0, tau_minus = 20.0, A_plus = 0.02, A_minus = 0.021, w_min = 0.0, w_max = 4.0 }
+[[projection]]
+name = "PD"
+source = "P"
+target = "D"
+rule = "pairwise_bernoulli"
+p = 0.5
+weight = 1.0
+delay = 1.0
+plasticity = { rule = "stdp", weight_dependence = "power_law", mu_plus = 0.4, mu_minus = 0.7, tau_plus = 15.0, tau_minus = 20.0, A_plus = 0.05, A_minus = 0.06, w_min = 0.0, w_max = 2.0 }
+[[stimulus]]
+type = "poisson_input"
+target = "D"
+rate = 1200.0
+weight = 1.0
 [[stimulus]]
 type = "poisson_input"
 target = "E"
@@ -95,11 +129,12 @@ type = "spikes"
   const auto scalar = test::run_with(stdp_simd_enabled, false, net, 2500.0);
   test::check_same_spikes(*vec, *scalar, 20);
   const auto wv = vec->plastic_weights(), ws = scalar->plastic_weights();
-  REQUIRE(wv.size() == 3);
-  REQUIRE(ws.size() == 3);
+  REQUIRE(wv.size() == 5);
+  REQUIRE(ws.size() == 5);
   for (std::size_t i = 0; i < wv.size(); ++i) {
     INFO("projection " << wv[i].projection);
-    const double w0 = wv[i].projection == "EE" ? 3.0 : wv[i].projection == "PS" ? 4.0 : 2.0;
+    const std::string& name = wv[i].projection;
+    const double w0 = name == "EE" ? 3.0 : name == "PS" ? 4.0 : name == "PD" || name == "ES" ? 1.0 : 2.0;
     REQUIRE(wv[i].weights.size() == ws[i].weights.size());
     std::size_t changed = 0, differ = 0;
     for (std::size_t s = 0; s < wv[i].weights.size(); ++s) {
