@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/vector_math.hpp"
+
 namespace apical {
 
 class grid_decay {
@@ -29,7 +31,7 @@ class grid_decay {
     if (!std::has_single_bit(size) || coarse == 0)
       throw std::invalid_argument("grid_decay: table size not a power of two, or no coarse table");
     f_ = {nullptr, nullptr, std::int64_t(size) - 1, std::countr_zero(size), 1.0 / h, h, 1.0 / tau,
-          double(size) * double(coarse), on_grid};
+          double(size) * double(coarse), on_grid, false};
     if (!on_grid) return;
     table_.resize(size);
     for (std::size_t m = 0; m < size; ++m) table_[m] = f_.of_steps(double(m));
@@ -56,10 +58,11 @@ class grid_decay {
     double inv_h, h, inv_tau;
     double limit;        // N times the coarse table's length: steps the tables cover
     bool on_grid;
+    bool exp_twin;       // off the grid: exp_vec (whose vector twin a caller uses too), not std::exp
 
     /// exp(-dt / tau) for dt >= 0 (ms).
     double operator()(double dt) const {
-      if (!on_grid) return std::exp(-dt * inv_tau);
+      if (!on_grid) return exp_twin ? exp_vec(-dt * inv_tau) : std::exp(-dt * inv_tau);
       // dt is a difference of two grid times: within rounding of m h.
       // Without a branch between the two tables (an interval beyond the first
       // is common and unpredictable for a slow neuron's synapses): coarse[0]
@@ -76,6 +79,9 @@ class grid_decay {
   /// exp(-dt / tau) for dt >= 0 (ms).
   double operator()(double dt) const { return f_(dt); }
   bool on_grid() const { return f_.on_grid; }
+  /// Off the grid, exp_vec instead of std::exp: for a caller that computes
+  /// some of its decays with exp_vec8 and needs the same bits in both.
+  void use_exp_vec() { f_.exp_twin = true; }
 
  private:
   void repoint() {
@@ -83,7 +89,7 @@ class grid_decay {
     f_.coarse = coarse_.empty() ? nullptr : coarse_.data();
   }
 
-  function f_{nullptr, nullptr, 0, 0, 1.0, 1.0, 1.0, 0.0, false};
+  function f_{nullptr, nullptr, 0, 0, 1.0, 1.0, 1.0, 0.0, false, false};
   std::vector<double> table_;    // exp(-m h / tau), m < N
   std::vector<double> coarse_;   // exp(-q N h / tau)
 };

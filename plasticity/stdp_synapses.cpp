@@ -53,6 +53,8 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
 void stdp_synapses::set_on_grid(bool on_grid) {
   decay_plus_ = grid_decay(rule_.tau_plus, h_, on_grid);
   decay_minus_ = grid_decay(rule_.tau_minus, h_, on_grid);
+  // the power law's block loop decays its depressions' traces eight at a time
+  if (rule_.kind == plasticity_kind::pair && rule_.dependence == weight_dependence::power_law) decay_minus_.use_exp_vec();
 }
 
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
@@ -80,7 +82,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   // argument (the post trace before t), then the depression and the transmission.
   struct staged {
     double w;         // after the potentiation
-    double y;         // post trace just before t
+    double o1, dt;    // the depressing post spike's trace o1 and its distance to t: post trace before t o1 e^{-dt/tau_minus}
     bool paired;      // some post spike before t (not always: a quarter of plastic
                       // COBA's first second's pre spikes reach targets yet to fire)
   };
@@ -114,11 +116,11 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       before = last_before(hist, it, t);
     }
     const bool paired = before.t > -1e299;
-    return staged{w, before.o1 * decay_minus(t - (paired ? before.t : t)), paired};
+    return staged{w, before.o1, t - (paired ? before.t : t), paired};
   };
   // selects, not branches
   auto settle = [&](std::uint32_t j, const staged& s) __attribute__((always_inline)) {
-    const double depressed = u.depress(s.w, s.y, r2);
+    const double depressed = u.depress(s.w, s.o1 * decay_minus(s.dt), r2);
     put(j, target_[j], s.paired ? depressed : s.w, dest);
   };
   auto update = [&](std::uint32_t j) __attribute__((always_inline)) { settle(j, potentiate(j)); };
@@ -175,13 +177,26 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
         if (stdp_simd_enabled) {
           // eight depressions in one pow_vec8, the scalar rule's twin (a
           // fifth of glibc's pow's time each: bench/RESULTS.md)
-          alignas(64) double w[block], y[block], depressed[block];
+          alignas(64) double w[block], o1[block], dt[block], depressed[block];
           for (std::uint32_t i = 0; i < block; ++i) {
             w[i] = i < m ? s[i].w : u.w_max;   // lanes past the group: any finite weight
-            y[i] = i < m ? s[i].y : 0.0;
+            o1[i] = i < m ? s[i].o1 : 0.0;
+            dt[i] = i < m ? s[i].dt : 0.0;
           }
-          for (std::uint32_t i = 0; i < m; i += 8)
-            _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), _mm512_load_pd(y + i), r2));
+          for (std::uint32_t i = 0; i < m; i += 8) {
+            __m512d y;
+            if (decay_minus.on_grid) {
+              alignas(64) double yl[8];
+              for (std::uint32_t l = 0; l < 8; ++l) yl[l] = o1[i + l] * decay_minus(dt[i + l]);
+              y = _mm512_load_pd(yl);
+            } else {
+              // decay_minus off the grid, exp_vec(-dt / tau) (use_exp_vec above), eight at a time
+              const __m512d minus_dt = _mm512_castsi512_pd(
+                  _mm512_xor_si512(_mm512_castpd_si512(_mm512_load_pd(dt + i)), _mm512_set1_epi64(std::int64_t(1) << 63)));
+              y = _mm512_mul_pd(_mm512_load_pd(o1 + i), exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(decay_minus.inv_tau))));
+            }
+            _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), y, r2));
+          }
           for (std::uint32_t i = 0; i < m; ++i) put(j0 + i, target_[j0 + i], s[i].paired ? depressed[i] : s[i].w, dest);
           continue;
         }

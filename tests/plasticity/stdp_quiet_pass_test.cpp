@@ -25,8 +25,8 @@ TEST_CASE("STDP's vector quiet pass and the scalar loop give bit-identical spike
   // quiet pass, and for a quarter of the sources, narrower than a vector, the
   // block loop's masked lanes) and P->D onto precise lif_delta neurons (spikes
   // off the grid: no quiet pass, groups of ~30 through the block loop, whose
-  // depressions take the vector pow in the first form and the scalar twin in
-  // the second).
+  // depressions take the vector pow and the post trace's decay through
+  // exp_vec8 in the first form and the scalar twins in the second).
   const std::string net = test::sim_header(0.1, 2500.0, 3) + R"(
 [[population]]
 name = "E"
