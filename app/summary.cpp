@@ -44,7 +44,7 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
     }
     out += fmt::format("  weights {:<10} mean {:.6g}, min {:.6g}, max {:.6g} ({}; weight hash {:016x})\n", t.projection,
                        sum / double(t.weights.size()), lo, hi, find_model(sim.spec().find(sim.spec().find_projection(t.projection)->target)->model)->unit_of_weights(sim.spec().find_projection(t.projection)->receptor),
-                       weight_hash({t}));
+                       weight_hash(std::span(&t, 1)));
   }
   out += "  rate per population\n";
   for (const auto& l : sim.spikes())

@@ -34,7 +34,7 @@ std::uint64_t state_hash(const std::vector<state_log>& logs) {
   return f.h;
 }
 
-std::uint64_t weight_hash(const std::vector<weight_table>& tables) {
+std::uint64_t weight_hash(std::span<const weight_table> tables) {
   fnv1a f;
   for (const auto& t : tables) {
     f.add(t.projection.data(), t.projection.size());

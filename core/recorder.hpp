@@ -3,6 +3,7 @@
 // spike recorder asks for the population) and sampled state. File formats live
 // in writers (core/sonata_writer.hpp), not here.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,9 @@ struct weight_log {
   double time_of(std::size_t sample) const { return double(sample + 1) * interval_ms; }
 };
 
-/// FNV-1a hash of weight tables (bit patterns, in order).
-std::uint64_t weight_hash(const std::vector<weight_table>& tables);
+/// FNV-1a hash of weight tables (bit patterns, in order). A span: one table
+/// is hashed as std::span(&t, 1), without a copy.
+std::uint64_t weight_hash(std::span<const weight_table> tables);
 
 /// FNV-1a hash of every stored spike (population name, node id, time bits), in
 /// order: equal hashes mean bit-identical spike trains. Printed in run summaries.

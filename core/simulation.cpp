@@ -396,30 +396,45 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   const auto& pr = spec_.projections[j];
   std::size_t pre = 0;
   while (pop_info_[pre].name != pr.source) ++pre;
+  // One row per synapse, sorted into the table's order. 32 bytes, and the
+  // vector sized before it is filled: brunel_stdp's 10 million rows had been
+  // 56 bytes with push_back's doublings, the summary's weights then set the
+  // run's peak memory (bench/RESULTS.md).
   struct row {
-    std::uint64_t target, source;
-    std::uint16_t delay;
-    std::uint32_t order;   // position in its group: creation order
     double weight;
-    synapse_slot slot;     // where it lives on this rank
+    std::uint32_t target, source;   // population-local
+    std::uint32_t order;            // position in its group: creation order
+    std::uint32_t index;            // where it lives on this rank: partition, plastic block, index
+    std::uint16_t partition, block;
+    std::uint16_t delay;            // steps
   };
-  std::vector<row> rows;
-  for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
-    const partition& part = *partitions_[pi];
-    for (std::size_t b = 0; b < part.plastic().size(); ++b) {
-      const apical::plastic_synapses& blk = *part.plastic()[b];
-      if (blk.projection() != j) continue;
-      const synapse_store& st = blk.store();
-      const auto tgts = blk.targets();
-      for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
-        for (const delay_group& g : st.row(src))
-          for (std::uint32_t k = g.begin; k < g.end; ++k) {
-            const std::uint64_t tgt = part.begin() + tgts[k];
-            if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
-            rows.push_back({tgt, src - pop_info_[pre].first, g.delay, k - g.begin, blk.weights()[k], {pi, b, k}});
-          }
+  static_assert(sizeof(row) == 32);
+  if (partitions_.size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 partitions");
+  auto for_each_synapse = [&](auto&& f) {
+    for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
+      const partition& part = *partitions_[pi];
+      if (part.plastic().size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 plastic blocks");
+      for (std::size_t b = 0; b < part.plastic().size(); ++b) {
+        const apical::plastic_synapses& blk = *part.plastic()[b];
+        if (blk.projection() != j) continue;
+        const synapse_store& st = blk.store();
+        const auto tgts = blk.targets();
+        for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
+          for (const delay_group& g : st.row(src))
+            for (std::uint32_t k = g.begin; k < g.end; ++k) {
+              const std::uint32_t tgt = part.begin() + tgts[k];
+              if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
+              f(row{blk.weights()[k], tgt, src - pop_info_[pre].first, k - g.begin, k, std::uint16_t(pi),
+                    std::uint16_t(b), g.delay});
+            }
+      }
     }
-  }
+  };
+  std::size_t count = 0;
+  for_each_synapse([&](const row&) { ++count; });
+  std::vector<row> rows;
+  rows.reserve(count);
+  for_each_synapse([&](const row& r) { rows.push_back(r); });
   if (comm_.distributed()) {   // every rank's rows (collective: all ranks call this)
     if (slots) throw std::invalid_argument("weight recorders do not run under MPI yet");
     static_assert(std::is_trivially_copyable_v<row>);
@@ -434,12 +449,17 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   });
   weight_table t;
   t.projection = pr.name;
+  t.sources.reserve(rows.size());
+  t.targets.reserve(rows.size());
+  t.delays.reserve(rows.size());
+  t.weights.reserve(rows.size());
+  if (slots) slots->reserve(rows.size());
   for (const row& r : rows) {
     t.sources.push_back(r.source);
     t.targets.push_back(r.target);
     t.delays.push_back(double(r.delay) * spec_.sim.resolution);
     t.weights.push_back(r.weight);
-    if (slots) slots->push_back(r.slot);
+    if (slots) slots->push_back({r.partition, r.block, r.index});
   }
   return t;
 }
