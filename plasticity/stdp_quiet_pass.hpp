@@ -59,6 +59,14 @@ inline __m512d depress(const stdp_update::power_law& u, __m512d w, __m512d o1d, 
   const __m512d a = _mm512_sub_pd(w, _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(u.down), pow_vec8(x, u.mu_minus)), o1d));
   return _mm512_maskz_max_pd(0xFF, w_min, a);
 }
+/// The power law's potentiation of eight weights by r1 (each already decayed
+/// to its post spike), as power_law::facilitate: std::min(a, w_max) is
+/// (w_max < a ? w_max : a), vminpd(w_max, a).
+inline __m512d facilitate(const stdp_update::power_law& u, __m512d w, __m512d r1) {
+  const __m512d x = _mm512_div_pd(_mm512_sub_pd(_mm512_set1_pd(u.w_max), w), _mm512_set1_pd(u.w_max - u.w_min));
+  const __m512d a = _mm512_add_pd(w, _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(u.up), pow_vec8(x, u.mu_plus)), r1));
+  return _mm512_maskz_min_pd(0xFF, _mm512_set1_pd(u.w_max), a);
+}
 inline __m512d depress(const stdp_update::triplet& u, __m512d w, __m512d o1d, double r2) {
   const double amp = u.A2_minus + u.A3_minus * r2;   // the scalar form's inner sum, once
   const __m512d a = _mm512_sub_pd(w, _mm512_mul_pd(o1d, _mm512_set1_pd(amp)));

@@ -14,6 +14,10 @@ namespace {
 
 using history = std::span<post_archive::entry>;
 
+/// Synapses in one block of the power law's vector loop (deliver_as; GCC 12
+/// fails on a local constant in the lambda's array bounds).
+constexpr std::uint32_t power_block_size = 64;
+
 /// The first archive entry after t (the synapse's previous pre spike), searched
 /// back from the newest: the scan visits the post spikes since t, which the
 /// potentiation loop visits anyway, while a binary search over the whole
@@ -86,7 +90,9 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     bool paired;      // some post spike before t (not always: a quarter of plastic
                       // COBA's first second's pre spikes reach targets yet to fire)
   };
-  auto potentiate = [&](std::uint32_t j) __attribute__((always_inline)) {
+  // `facilitate(w, r1, o2)` applies one post spike's potentiation (or, in the
+  // power law's block loop, holds it back for the vector rounds and returns w)
+  auto walk = [&](std::uint32_t j, auto&& facilitate) __attribute__((always_inline)) {
     const std::uint32_t n = target_[j];
     double w = w_[j];
     // the post spike whose trace depresses: the latest one before t (a post
@@ -100,7 +106,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     } else if (last.t_prev <= pre.t_last && last.t <= t) {
       // one post spike since the last pre spike, the newest: what the history
       // loop below does for one entry, from the dense copy
-      if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus(last.t - pre.t_last), last.o2_before);
+      if (pre.r1 != 0.0) w = facilitate(w, pre.r1 * decay_plus(last.t - pre.t_last), last.o2_before);
       ++last.reads;
       before = last.t < t ? post_archive::newest{last.t, last.o1} : post_archive::newest{last.t_prev, last.o1_prev};
     } else {
@@ -109,7 +115,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       const auto first = first_after(hist, pre.t_last);
       auto it = first;
       for (; it != hist.end() && it->t <= t; ++it) {
-        if (pre.r1 != 0.0) w = u.facilitate(w, pre.r1 * decay_plus(it->t - pre.t_last), it->o2_before);
+        if (pre.r1 != 0.0) w = facilitate(w, pre.r1 * decay_plus(it->t - pre.t_last), it->o2_before);
         ++it->reads;
       }
       archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
@@ -117,6 +123,9 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     }
     const bool paired = before.t > -1e299;
     return staged{w, before.o1, t - (paired ? before.t : t), paired};
+  };
+  auto potentiate = [&](std::uint32_t j) __attribute__((always_inline)) {
+    return walk(j, [&](double w, double r1, double o2) __attribute__((always_inline)) { return u.facilitate(w, r1, o2); });
   };
   // selects, not branches
   auto settle = [&](std::uint32_t j, const staged& s) __attribute__((always_inline)) {
@@ -136,6 +145,85 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     const std::uint32_t na = target_[std::min(j + 8, j_last)];
     archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
   };
+#if defined(APICAL_STDP_QUIET_PASS)
+  // The power law's block of up to 64 synapses (in store order, or the quiet
+  // pass's listed ones in order): first the walks, each potentiation held back
+  // (its trace r1 e^{-dt/tau_plus}); then the potentiations in rounds, round r
+  // taking the r-th post spike of every synapse that has one, eight synapses
+  // at a time through pow_vec8 (a synapse's own in time order, as the scalar
+  // rule's facilitate with the twin pow_vec: the same bits); then the
+  // depressions eight at a time, and the transmissions in order. Rounds over
+  // 64 synapses, not 8, keep the vectors full: half of brunel_stdp's synapses
+  // have no post spike to potentiate (bench/RESULTS.md).
+  constexpr std::uint32_t block = power_block_size;
+  auto power_block = [&](const std::uint32_t* js, std::uint32_t m, bool ahead) __attribute__((always_inline)) {
+    if constexpr (std::is_same_v<Update, stdp_update::power_law>) {
+      alignas(64) double w[power_block_size], o1[power_block_size], dt[power_block_size], depressed[power_block_size];
+      bool paired[power_block_size];
+      std::uint32_t first[power_block_size + 1];
+      std::uint8_t lanes[power_block_size];
+      held_.clear();
+      for (std::uint32_t i = 0; i < m; ++i) {
+        if (ahead) prefetch_ahead(js[i]);
+        first[i] = static_cast<std::uint32_t>(held_.size());
+        const staged s = walk(js[i], [&](double w0, double r1, double) __attribute__((always_inline)) {
+          held_.push_back(r1);
+          return w0;
+        });
+        w[i] = s.w;
+        o1[i] = s.o1;
+        dt[i] = s.dt;
+        paired[i] = s.paired;
+      }
+      first[m] = static_cast<std::uint32_t>(held_.size());
+      std::uint32_t active = 0;
+      for (std::uint32_t i = 0; i < m; ++i) {
+        lanes[active] = static_cast<std::uint8_t>(i);
+        active += first[i + 1] > first[i];
+      }
+      for (std::uint32_t r = 0; active > 0; ++r) {
+        for (std::uint32_t a = 0; a < active; a += 8) {
+          const std::uint32_t n = std::min<std::uint32_t>(8, active - a);
+          alignas(64) double wl[8], rl[8];
+          for (std::uint32_t l = 0; l < 8; ++l) {
+            const std::uint32_t i = lanes[a + std::min(l, n - 1)];   // lanes past the list: a copy of the last
+            wl[l] = w[i];
+            rl[l] = held_[first[i] + r];
+          }
+          _mm512_store_pd(wl, stdp_quiet::facilitate(u, _mm512_load_pd(wl), _mm512_load_pd(rl)));
+          for (std::uint32_t l = 0; l < n; ++l) w[lanes[a + l]] = wl[l];
+        }
+        std::uint32_t kept = 0;   // the synapses with another post spike
+        for (std::uint32_t a = 0; a < active; ++a) {
+          lanes[kept] = lanes[a];
+          kept += first[lanes[a] + 1] - first[lanes[a]] > r + 1;
+        }
+        active = kept;
+      }
+      for (std::uint32_t i = m; i < (m + 7) / 8 * 8; ++i) {   // lanes past the block: any finite weight
+        w[i] = u.w_max;
+        o1[i] = 0.0;
+        dt[i] = 0.0;
+      }
+      for (std::uint32_t i = 0; i < m; i += 8) {
+        __m512d y;
+        if (decay_minus.on_grid) {
+          alignas(64) double yl[8];
+          for (std::uint32_t l = 0; l < 8; ++l) yl[l] = o1[i + l] * decay_minus(dt[i + l]);
+          y = _mm512_load_pd(yl);
+        } else {
+          // decay_minus off the grid, exp_vec(-dt / tau) (use_exp_vec: set_on_grid), eight at a time
+          const __m512d minus_dt = _mm512_castsi512_pd(
+              _mm512_xor_si512(_mm512_castpd_si512(_mm512_load_pd(dt + i)), _mm512_set1_epi64(std::int64_t(1) << 63)));
+          y = _mm512_mul_pd(_mm512_load_pd(o1 + i), exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(decay_minus.inv_tau))));
+        }
+        _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), y, r2));
+      }
+      for (std::uint32_t i = 0; i < m; ++i) put(js[i], target_[js[i]], paired[i] ? depressed[i] : w[i], dest);
+    }
+  };
+#endif
+  [[maybe_unused]] constexpr bool power = std::is_same_v<Update, stdp_update::power_law>;
   bool took_pass = false;   // the quiet pass took the group
   if constexpr (stdp_quiet_pass_for<Update>) {
     // (a group narrower than a vector, as a Poisson input's single synapse in
@@ -155,61 +243,35 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
         const std::uint32_t n = target_[rest[i]];
         archive_.prefetch_newest(n, archive_.newest_spikes(n).t_prev > pre.t_last);
       }
-      for (std::uint32_t i = 0; i < listed; ++i) update(rest[i]);
+#if defined(APICAL_STDP_QUIET_PASS)
+      if constexpr (power)
+        for (std::uint32_t i = 0; i < listed; i += block) power_block(rest + i, std::min(block, listed - i), false);
+      else
+#endif
+        for (std::uint32_t i = 0; i < listed; ++i) update(rest[i]);
       took_pass = true;
     }
   }
   if (!took_pass) {
-    if constexpr (std::is_same_v<Update, stdp_update::power_law>) {
-      // The depressions' pow calls of a block of synapses one after the
-      // other, where they do not wait on each other, after the block's
-      // potentiations (whose chains of pow calls do): the same operations on
-      // each synapse and the transmissions in store order, so bit-identical.
-      constexpr std::uint32_t block = 16;
-      staged s[block];
-      for (std::uint32_t j0 = grp.begin; j0 < grp.end; j0 += block) {
-        const std::uint32_t m = std::min(block, grp.end - j0);
-        for (std::uint32_t i = 0; i < m; ++i) {
-          prefetch_ahead(j0 + i);
-          s[i] = potentiate(j0 + i);
-        }
 #if defined(APICAL_STDP_QUIET_PASS)
-        if (stdp_simd_enabled) {
-          // eight depressions in one pow_vec8, the scalar rule's twin (a
-          // fifth of glibc's pow's time each: bench/RESULTS.md)
-          alignas(64) double w[block], o1[block], dt[block], depressed[block];
-          for (std::uint32_t i = 0; i < block; ++i) {
-            w[i] = i < m ? s[i].w : u.w_max;   // lanes past the group: any finite weight
-            o1[i] = i < m ? s[i].o1 : 0.0;
-            dt[i] = i < m ? s[i].dt : 0.0;
-          }
-          for (std::uint32_t i = 0; i < m; i += 8) {
-            __m512d y;
-            if (decay_minus.on_grid) {
-              alignas(64) double yl[8];
-              for (std::uint32_t l = 0; l < 8; ++l) yl[l] = o1[i + l] * decay_minus(dt[i + l]);
-              y = _mm512_load_pd(yl);
-            } else {
-              // decay_minus off the grid, exp_vec(-dt / tau) (use_exp_vec above), eight at a time
-              const __m512d minus_dt = _mm512_castsi512_pd(
-                  _mm512_xor_si512(_mm512_castpd_si512(_mm512_load_pd(dt + i)), _mm512_set1_epi64(std::int64_t(1) << 63)));
-              y = _mm512_mul_pd(_mm512_load_pd(o1 + i), exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(decay_minus.inv_tau))));
-            }
-            _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), y, r2));
-          }
-          for (std::uint32_t i = 0; i < m; ++i) put(j0 + i, target_[j0 + i], s[i].paired ? depressed[i] : s[i].w, dest);
-          continue;
+    if constexpr (power) {
+      if (stdp_simd_enabled) {
+        alignas(64) std::uint32_t js[block];
+        for (std::uint32_t j0 = grp.begin; j0 < grp.end; j0 += block) {
+          const std::uint32_t m = std::min(block, grp.end - j0);
+          for (std::uint32_t i = 0; i < m; ++i) js[i] = j0 + i;
+          power_block(js, m, true);
         }
-#endif
-        for (std::uint32_t i = 0; i < m; ++i) settle(j0 + i, s[i]);
-      }
-    } else {
-      for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
-        prefetch_ahead(j);
-        update(j);
+        took_pass = true;
       }
     }
+#endif
   }
+  if (!took_pass)
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+      prefetch_ahead(j);
+      update(j);
+    }
   sent(grp, k, offset, offgrid);
   // the pre traces take this spike
   const bool nearest = rule_.pairing == stdp_pairing::nearest;
@@ -309,6 +371,7 @@ void stdp_synapses::prune_modulator() {
 
 std::size_t stdp_synapses::bytes() const {
   return plastic_synapses::bytes() + c_.capacity() * sizeof(double) + rest_.capacity() * sizeof(std::uint32_t) +
+         held_.capacity() * sizeof(double) +
          pre_.capacity() * sizeof(pre_trace) + archive_.bytes() +
          (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }

@@ -81,6 +81,7 @@ class stdp_synapses final : public plastic_synapses {
   std::vector<pre_trace> pre_;
   post_archive archive_;
   std::vector<std::uint32_t> rest_;   // a group's synapses left for the full update (quiet pass)
+  std::vector<double> held_;          // power law: a block's potentiations held back for the vector rounds
   // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)
   std::vector<double> c_;
   std::vector<modulator_spike> mod_;

@@ -37,7 +37,7 @@ struct power_law {
   double up, down, mu_plus, mu_minus, w_min, w_max;
   double facilitate(double w, double r1, double) const {
     const double range = w_max - w_min;
-    return std::min(w + up * std::pow((w_max - w) / range, mu_plus) * r1, w_max);
+    return std::min(w + up * pow_vec((w_max - w) / range, mu_plus) * r1, w_max);
   }
   double depress(double w, double o1, double) const {
     const double range = w_max - w_min;

@@ -24,9 +24,10 @@ TEST_CASE("STDP's vector quiet pass and the scalar loop give bit-identical spike
   // 0.1-3 ms, half of them dendritic; power law E->S (groups of ~10: the
   // quiet pass, and for a quarter of the sources, narrower than a vector, the
   // block loop's masked lanes) and P->D onto precise lif_delta neurons (spikes
-  // off the grid: no quiet pass, groups of ~30 through the block loop, whose
-  // depressions take the vector pow and the post trace's decay through
-  // exp_vec8 in the first form and the scalar twins in the second).
+  // off the grid: no quiet pass, groups of ~30 through the block loop). The
+  // power law's potentiations (in rounds over a block) and depressions take
+  // pow_vec8, and off the grid the post trace's decay exp_vec8, in the first
+  // form, and the scalar twins in the second.
   const std::string net = test::sim_header(0.1, 2500.0, 3) + R"(
 [[population]]
 name = "E"
