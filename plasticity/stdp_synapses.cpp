@@ -14,6 +14,15 @@ namespace {
 
 using history = std::span<post_archive::entry>;
 
+#if defined(APICAL_STDP_QUIET_PASS)
+/// -dt * c, eight at a time, as the scalar -dt * c (grid_decay's argument).
+inline __m512d negated_times(__m512d dt, double c) {
+  const __m512d minus_dt =
+      _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(dt), _mm512_set1_epi64(std::int64_t(1) << 63)));
+  return _mm512_mul_pd(minus_dt, _mm512_set1_pd(c));
+}
+#endif
+
 /// Synapses in one block of the power law's vector loop (deliver_as; GCC 12
 /// fails on a local constant in the lambda's array bounds).
 constexpr std::uint32_t power_block_size = 64;
@@ -57,8 +66,11 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
 void stdp_synapses::set_on_grid(bool on_grid) {
   decay_plus_ = grid_decay(rule_.tau_plus, h_, on_grid);
   decay_minus_ = grid_decay(rule_.tau_minus, h_, on_grid);
-  // the power law's block loop decays its depressions' traces eight at a time
-  if (rule_.kind == plasticity_kind::pair && rule_.dependence == weight_dependence::power_law) decay_minus_.use_exp_vec();
+  // the power law's block loop decays its traces eight at a time
+  if (rule_.kind == plasticity_kind::pair && rule_.dependence == weight_dependence::power_law) {
+    decay_plus_.use_exp_vec();
+    decay_minus_.use_exp_vec();
+  }
 }
 
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
@@ -90,8 +102,9 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     bool paired;      // some post spike before t (not always: a quarter of plastic
                       // COBA's first second's pre spikes reach targets yet to fire)
   };
-  // `facilitate(w, r1, o2)` applies one post spike's potentiation (or, in the
-  // power law's block loop, holds it back for the vector rounds and returns w)
+  // `facilitate(w, dt, o2)` applies the potentiation by a post spike dt after
+  // the previous pre spike (or, in the power law's block loop, holds it back
+  // for the vector rounds and returns w)
   auto walk = [&](std::uint32_t j, auto&& facilitate) __attribute__((always_inline)) {
     const std::uint32_t n = target_[j];
     double w = w_[j];
@@ -106,7 +119,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     } else if (last.t_prev <= pre.t_last && last.t <= t) {
       // one post spike since the last pre spike, the newest: what the history
       // loop below does for one entry, from the dense copy
-      if (pre.r1 != 0.0) w = facilitate(w, pre.r1 * decay_plus(last.t - pre.t_last), last.o2_before);
+      if (pre.r1 != 0.0) w = facilitate(w, last.t - pre.t_last, last.o2_before);
       ++last.reads;
       before = last.t < t ? post_archive::newest{last.t, last.o1} : post_archive::newest{last.t_prev, last.o1_prev};
     } else {
@@ -115,7 +128,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       const auto first = first_after(hist, pre.t_last);
       auto it = first;
       for (; it != hist.end() && it->t <= t; ++it) {
-        if (pre.r1 != 0.0) w = facilitate(w, pre.r1 * decay_plus(it->t - pre.t_last), it->o2_before);
+        if (pre.r1 != 0.0) w = facilitate(w, it->t - pre.t_last, it->o2_before);
         ++it->reads;
       }
       archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
@@ -125,7 +138,9 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     return staged{w, before.o1, t - (paired ? before.t : t), paired};
   };
   auto potentiate = [&](std::uint32_t j) __attribute__((always_inline)) {
-    return walk(j, [&](double w, double r1, double o2) __attribute__((always_inline)) { return u.facilitate(w, r1, o2); });
+    return walk(j, [&](double w, double dt, double o2) __attribute__((always_inline)) {
+      return u.facilitate(w, pre.r1 * decay_plus(dt), o2);
+    });
   };
   // selects, not branches
   auto settle = [&](std::uint32_t j, const staged& s) __attribute__((always_inline)) {
@@ -166,8 +181,8 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       for (std::uint32_t i = 0; i < m; ++i) {
         if (ahead) prefetch_ahead(js[i]);
         first[i] = static_cast<std::uint32_t>(held_.size());
-        const staged s = walk(js[i], [&](double w0, double r1, double) __attribute__((always_inline)) {
-          held_.push_back(r1);
+        const staged s = walk(js[i], [&](double w0, double dt, double) __attribute__((always_inline)) {
+          held_.push_back(dt);
           return w0;
         });
         w[i] = s.w;
@@ -184,13 +199,23 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       for (std::uint32_t r = 0; active > 0; ++r) {
         for (std::uint32_t a = 0; a < active; a += 8) {
           const std::uint32_t n = std::min<std::uint32_t>(8, active - a);
-          alignas(64) double wl[8], rl[8];
+          alignas(64) double wl[8], dl[8];
           for (std::uint32_t l = 0; l < 8; ++l) {
             const std::uint32_t i = lanes[a + std::min(l, n - 1)];   // lanes past the list: a copy of the last
             wl[l] = w[i];
-            rl[l] = held_[first[i] + r];
+            dl[l] = held_[first[i] + r];
           }
-          _mm512_store_pd(wl, stdp_quiet::facilitate(u, _mm512_load_pd(wl), _mm512_load_pd(rl)));
+          // pre.r1 decay_plus(dt), as the scalar path; the decay from the
+          // tables on the grid, else exp_vec8(-dt / tau_plus)
+          __m512d r1;
+          if (decay_plus.on_grid) {
+            alignas(64) double rl[8];
+            for (std::uint32_t l = 0; l < 8; ++l) rl[l] = pre.r1 * decay_plus(dl[l]);
+            r1 = _mm512_load_pd(rl);
+          } else {
+            r1 = _mm512_mul_pd(_mm512_set1_pd(pre.r1), exp_vec8(negated_times(_mm512_load_pd(dl), decay_plus.inv_tau)));
+          }
+          _mm512_store_pd(wl, stdp_quiet::facilitate(u, _mm512_load_pd(wl), r1));
           for (std::uint32_t l = 0; l < n; ++l) w[lanes[a + l]] = wl[l];
         }
         std::uint32_t kept = 0;   // the synapses with another post spike
@@ -213,9 +238,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
           y = _mm512_load_pd(yl);
         } else {
           // decay_minus off the grid, exp_vec(-dt / tau) (use_exp_vec: set_on_grid), eight at a time
-          const __m512d minus_dt = _mm512_castsi512_pd(
-              _mm512_xor_si512(_mm512_castpd_si512(_mm512_load_pd(dt + i)), _mm512_set1_epi64(std::int64_t(1) << 63)));
-          y = _mm512_mul_pd(_mm512_load_pd(o1 + i), exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(decay_minus.inv_tau))));
+          y = _mm512_mul_pd(_mm512_load_pd(o1 + i), exp_vec8(negated_times(_mm512_load_pd(dt + i), decay_minus.inv_tau)));
         }
         _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), y, r2));
       }
