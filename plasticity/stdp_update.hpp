@@ -29,10 +29,10 @@ struct multiplicative {
 };
 
 /// Pair rule, power law (Gütig et al. 2003): F+ = (1 - w~)^mu_plus, F- = w~^mu_minus.
-/// F- is pow_vec's, whose eight-lane twin takes the depressions of eight
-/// synapses at once with the same bits (stdp_synapses, stdp_quiet_pass.hpp);
-/// F+, applied one post spike after another along each synapse, stays glibc's
-/// (its vector form in rounds over eight synapses was no faster: bench/RESULTS.md).
+/// Both through pow_vec, whose eight-lane twin takes the depressions of eight
+/// synapses at once, and the potentiations of eight in rounds over a block
+/// (one post spike of each synapse a round), with the same bits
+/// (stdp_synapses, stdp_quiet_pass.hpp; bench/RESULTS.md).
 struct power_law {
   double up, down, mu_plus, mu_minus, w_min, w_max;
   double facilitate(double w, double r1, double) const {
