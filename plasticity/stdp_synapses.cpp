@@ -1,6 +1,7 @@
 #include "plasticity/stdp_synapses.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <memory>
 #include <type_traits>
@@ -15,11 +16,19 @@ namespace {
 using history = std::span<post_archive::entry>;
 
 #if defined(APICAL_STDP_QUIET_PASS)
-/// -dt * c, eight at a time, as the scalar -dt * c (grid_decay's argument).
-inline __m512d negated_times(__m512d dt, double c) {
-  const __m512d minus_dt =
-      _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(dt), _mm512_set1_epi64(std::int64_t(1) << 63)));
-  return _mm512_mul_pd(minus_dt, _mm512_set1_pd(c));
+/// a f(dt) for eight intervals dt (ms), as the scalar a * f(dt): on the grid
+/// from f's tables lane by lane, off it through exp_vec8(-dt / tau), the twin
+/// of the exp_vec that f then takes (grid_decay::use_exp_vec).
+inline __m512d scaled_decay8(const grid_decay::function& f, __m512d a, const double* dt) {
+  if (f.on_grid) {
+    alignas(64) double d[8];
+    for (std::uint32_t l = 0; l < 8; ++l) d[l] = f(dt[l]);
+    return _mm512_mul_pd(a, _mm512_load_pd(d));
+  }
+  assert(f.exp_twin);
+  const __m512d minus_dt = _mm512_castsi512_pd(
+      _mm512_xor_si512(_mm512_castpd_si512(_mm512_loadu_pd(dt)), _mm512_set1_epi64(std::int64_t(1) << 63)));
+  return _mm512_mul_pd(a, exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(f.inv_tau))));
 }
 #endif
 
@@ -205,16 +214,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
             wl[l] = w[i];
             dl[l] = held_[first[i] + r];
           }
-          // pre.r1 decay_plus(dt), as the scalar path; the decay from the
-          // tables on the grid, else exp_vec8(-dt / tau_plus)
-          __m512d r1;
-          if (decay_plus.on_grid) {
-            alignas(64) double rl[8];
-            for (std::uint32_t l = 0; l < 8; ++l) rl[l] = pre.r1 * decay_plus(dl[l]);
-            r1 = _mm512_load_pd(rl);
-          } else {
-            r1 = _mm512_mul_pd(_mm512_set1_pd(pre.r1), exp_vec8(negated_times(_mm512_load_pd(dl), decay_plus.inv_tau)));
-          }
+          const __m512d r1 = scaled_decay8(decay_plus, _mm512_set1_pd(pre.r1), dl);   // pre.r1 decay_plus(dt)
           _mm512_store_pd(wl, stdp_quiet::facilitate(u, _mm512_load_pd(wl), r1));
           for (std::uint32_t l = 0; l < n; ++l) w[lanes[a + l]] = wl[l];
         }
@@ -231,15 +231,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
         dt[i] = 0.0;
       }
       for (std::uint32_t i = 0; i < m; i += 8) {
-        __m512d y;
-        if (decay_minus.on_grid) {
-          alignas(64) double yl[8];
-          for (std::uint32_t l = 0; l < 8; ++l) yl[l] = o1[i + l] * decay_minus(dt[i + l]);
-          y = _mm512_load_pd(yl);
-        } else {
-          // decay_minus off the grid, exp_vec(-dt / tau) (use_exp_vec: set_on_grid), eight at a time
-          y = _mm512_mul_pd(_mm512_load_pd(o1 + i), exp_vec8(negated_times(_mm512_load_pd(dt + i), decay_minus.inv_tau)));
-        }
+        const __m512d y = scaled_decay8(decay_minus, _mm512_load_pd(o1 + i), dt + i);   // o1 decay_minus(dt)
         _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), y, r2));
       }
       for (std::uint32_t i = 0; i < m; ++i) put(js[i], target_[js[i]], paired[i] ? depressed[i] : w[i], dest);
