@@ -397,7 +397,7 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   std::size_t pre = 0;
   while (pop_info_[pre].name != pr.source) ++pre;
   // One row per synapse, sorted into the table's order. 32 bytes, and the
-  // vector sized before it is filled: brunel_stdp's 10 million rows had been
+  // vector reserved before it is filled: brunel_stdp's 10 million rows had been
   // 56 bytes with push_back's doublings, the summary's weights then set the
   // run's peak memory (bench/RESULTS.md).
   struct row {
@@ -410,31 +410,34 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   };
   static_assert(sizeof(row) == 32);
   if (partitions_.size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 partitions");
-  auto for_each_synapse = [&](auto&& f) {
-    for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
-      const partition& part = *partitions_[pi];
-      if (part.plastic().size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 plastic blocks");
-      for (std::size_t b = 0; b < part.plastic().size(); ++b) {
-        const apical::plastic_synapses& blk = *part.plastic()[b];
-        if (blk.projection() != j) continue;
-        const synapse_store& st = blk.store();
-        const auto tgts = blk.targets();
-        for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
-          for (const delay_group& g : st.row(src))
-            for (std::uint32_t k = g.begin; k < g.end; ++k) {
-              const std::uint32_t tgt = part.begin() + tgts[k];
-              if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
-              f(row{blk.weights()[k], tgt, src - pop_info_[pre].first, k - g.begin, k, std::uint16_t(pi),
-                    std::uint16_t(b), g.delay});
-            }
-      }
-    }
-  };
-  std::size_t count = 0;
-  for_each_synapse([&](const row&) { ++count; });
   std::vector<row> rows;
-  rows.reserve(count);
-  for_each_synapse([&](const row& r) { rows.push_back(r); });
+  // Every synapse when unfiltered: the blocks' sizes give the count. A
+  // recorder's subset is small and grows as it is found.
+  if (!targets) {
+    std::size_t count = 0;
+    for (const auto& part : partitions_)
+      for (const auto& blk : part->plastic())
+        if (blk->projection() == j) count += blk->targets().size();
+    rows.reserve(count);
+  }
+  for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
+    const partition& part = *partitions_[pi];
+    if (part.plastic().size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 plastic blocks");
+    for (std::size_t b = 0; b < part.plastic().size(); ++b) {
+      const apical::plastic_synapses& blk = *part.plastic()[b];
+      if (blk.projection() != j) continue;
+      const synapse_store& st = blk.store();
+      const auto tgts = blk.targets();
+      for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
+        for (const delay_group& g : st.row(src))
+          for (std::uint32_t k = g.begin; k < g.end; ++k) {
+            const std::uint32_t tgt = part.begin() + tgts[k];
+            if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
+            rows.push_back(row{blk.weights()[k], tgt, src - pop_info_[pre].first, k - g.begin, k, std::uint16_t(pi),
+                               std::uint16_t(b), g.delay});
+          }
+    }
+  }
   if (comm_.distributed()) {   // every rank's rows (collective: all ranks call this)
     if (slots) throw std::invalid_argument("weight recorders do not run under MPI yet");
     static_assert(std::is_trivially_copyable_v<row>);
