@@ -144,7 +144,8 @@ run_outcome run_to(network_spec spec, const fs::path& out, const run_options& o,
   for (const auto& f : stale)
     if (std::find(files.begin(), files.end(), f) == files.end()) fs::remove(out / f, ec);
 
-  run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights), files};
+  run_summary s{spec.sim.duration, spec.sim.threads, peak_memory_bytes(), std::move(weights), {}, 0, files};
+  hash_weights(s);
   if (print_summary) std::cout << format_summary(sim, s);
   std::cout << fmt::format("  outputs            {}\n", out.string());
   write_file_atomically(out / "summary.json", summary_json(sim, s));

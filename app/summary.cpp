@@ -16,6 +16,13 @@ std::uint64_t total_spikes(const simulation& sim) {
 }
 }  // namespace
 
+void hash_weights(run_summary& s) {
+  s.table_hashes.clear();
+  for (const auto& t : s.weights) s.table_hashes.push_back(weight_hash(std::span(&t, 1)));
+  // the hash of one table is the hash of the list that holds only it
+  s.weights_hash = s.weights.size() == 1 ? s.table_hashes[0] : weight_hash(s.weights);
+}
+
 std::string format_summary(const simulation& sim, const run_summary& s) {
   const auto& ph = sim.phases();
   const double T = s.biological_ms;
@@ -34,7 +41,8 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
   out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms{})\n", s.threads, sim.partition_count(),
                      double(sim.min_delay()) * sim.resolution(),
                      sim.comm().distributed() ? fmt::format(", per rank; {} MPI ranks", sim.comm().size()) : "");
-  for (const auto& t : s.weights) {
+  for (std::size_t i = 0; i < s.weights.size(); ++i) {
+    const weight_table& t = s.weights[i];
     if (t.weights.empty()) continue;
     double sum = 0, lo = t.weights[0], hi = t.weights[0];
     for (double w : t.weights) {
@@ -44,7 +52,7 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
     }
     out += fmt::format("  weights {:<10} mean {:.6g}, min {:.6g}, max {:.6g} ({}; weight hash {:016x})\n", t.projection,
                        sum / double(t.weights.size()), lo, hi, find_model(sim.spec().find(sim.spec().find_projection(t.projection)->target)->model)->unit_of_weights(sim.spec().find_projection(t.projection)->receptor),
-                       weight_hash(std::span(&t, 1)));
+                       s.table_hashes[i]);
   }
   out += "  rate per population\n";
   for (const auto& l : sim.spikes())
@@ -87,7 +95,7 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
       "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"files\": [{}], \"populations\": {{{}}}}}\n",
       sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
       sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()),
-      weight_hash(s.weights), sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
+      s.weights_hash, sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
       ph.record, fmt::join(ph.thread_busy, ", "), T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, files, pops);
 }
 

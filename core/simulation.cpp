@@ -394,77 +394,96 @@ void simulation::set_initial_state() {
 weight_table simulation::collect_weights(std::size_t j, const std::vector<std::uint32_t>* targets,
                                         std::vector<synapse_slot>* slots) const {
   const auto& pr = spec_.projections[j];
-  std::size_t pre = 0;
-  while (pop_info_[pre].name != pr.source) ++pre;
-  // One row per synapse, sorted into the table's order. 32 bytes, and the
-  // vector reserved before it is filled: brunel_stdp's 10 million rows had been
-  // 56 bytes with push_back's doublings, the summary's weights then set the
-  // run's peak memory (bench/RESULTS.md).
+  auto info = [&](const std::string& name) -> const population_info& {
+    return *std::find_if(pop_info_.begin(), pop_info_.end(), [&](const population_info& p) { return p.name == name; });
+  };
+  const population_info& pre = info(pr.source);
+  const std::uint32_t n_post = info(pr.target).size;
+  // One synapse as this rank holds it (the form ranks exchange).
   struct row {
     double weight;
     std::uint32_t target, source;   // population-local
-    std::uint32_t order;            // position in its group: creation order
     std::uint32_t index;            // where it lives on this rank: partition, plastic block, index
     std::uint16_t partition, block;
     std::uint16_t delay;            // steps
   };
-  static_assert(sizeof(row) == 32);
+  static_assert(sizeof(row) == 32 && std::is_trivially_copyable_v<row>);
   if (partitions_.size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 partitions");
-  std::vector<row> rows;
-  // Every synapse when unfiltered: the blocks' sizes give the count. A
-  // recorder's subset is small and grows as it is found.
-  if (!targets) {
-    std::size_t count = 0;
-    for (const auto& part : partitions_)
-      for (const auto& blk : part->plastic())
-        if (blk->projection() == j) count += blk->targets().size();
-    rows.reserve(count);
-  }
-  for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
-    const partition& part = *partitions_[pi];
-    if (part.plastic().size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 plastic blocks");
-    for (std::size_t b = 0; b < part.plastic().size(); ++b) {
-      const apical::plastic_synapses& blk = *part.plastic()[b];
-      if (blk.projection() != j) continue;
-      const synapse_store& st = blk.store();
-      const auto tgts = blk.targets();
-      for (std::uint32_t src = pop_info_[pre].first; src < pop_info_[pre].first + pop_info_[pre].size; ++src)
-        for (const delay_group& g : st.row(src))
-          for (std::uint32_t k = g.begin; k < g.end; ++k) {
-            const std::uint32_t tgt = part.begin() + tgts[k];
-            if (targets && std::find(targets->begin(), targets->end(), tgt) == targets->end()) continue;
-            rows.push_back(row{blk.weights()[k], tgt, src - pop_info_[pre].first, k - g.begin, k, std::uint16_t(pi),
-                               std::uint16_t(b), g.delay});
-          }
+  std::vector<char> wanted(n_post, targets ? 0 : 1);   // a recorder's subset
+  if (targets)
+    for (const std::uint32_t n : *targets)
+      if (n < n_post) wanted[n] = 1;
+  auto for_each_local = [&](auto&& f) {
+    for (std::size_t pi = 0; pi < partitions_.size(); ++pi) {
+      const partition& part = *partitions_[pi];
+      if (part.plastic().size() > 0xFFFF) throw std::length_error("collect_weights: more than 65535 plastic blocks");
+      for (std::size_t b = 0; b < part.plastic().size(); ++b) {
+        const apical::plastic_synapses& blk = *part.plastic()[b];
+        if (blk.projection() != j) continue;
+        const synapse_store& st = blk.store();
+        const auto tgts = blk.targets();
+        for (std::uint32_t src = pre.first; src < pre.first + pre.size; ++src)
+          for (const delay_group& g : st.row(src))
+            for (std::uint32_t k = g.begin; k < g.end; ++k) {
+              const std::uint32_t tgt = part.begin() + tgts[k];
+              if (wanted[tgt])
+                f(row{blk.weights()[k], tgt, src - pre.first, k, std::uint16_t(pi), std::uint16_t(b), g.delay});
+            }
+      }
     }
-  }
-  if (comm_.distributed()) {   // every rank's rows (collective: all ranks call this)
-    if (slots) throw std::invalid_argument("weight recorders do not run under MPI yet");
-    static_assert(std::is_trivially_copyable_v<row>);
-    std::vector<std::byte> mine(rows.size() * sizeof(row));
-    std::memcpy(mine.data(), rows.data(), mine.size());
-    const std::vector<std::byte> all = comm_.allgather_bytes(mine);
-    rows.resize(all.size() / sizeof(row));
-    std::memcpy(rows.data(), all.data(), all.size());
-  }
-  std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
-    return std::tie(a.target, a.source, a.delay, a.order) < std::tie(b.target, b.source, b.delay, b.order);
+  };
+  // The table's order is (target, source, delay, creation order). A target's
+  // synapses all lie in one block (one per projection and partition, on one
+  // rank), whose rows list them by source, then delay (synapse_store::build),
+  // then creation order: a stable counting pass by target puts every synapse
+  // in its place, in two walks and without a sorted copy. Sorting 10 million
+  // 32-byte rows had been most of the seconds brunel_stdp spent after its run
+  // (bench/RESULTS.md). The walk order is checked below.
+  auto table_from = [&](auto&& for_each_row) {
+    std::vector<std::size_t> next(std::size_t(n_post) + 1, 0);
+    for_each_row([&](const row& r) { ++next[r.target + 1]; });
+    std::partial_sum(next.begin(), next.end(), next.begin());
+    const std::size_t n = next.back();
+    weight_table t;
+    t.projection = pr.name;
+    t.sources.resize(n);
+    t.targets.resize(n);
+    t.delays.resize(n);
+    t.weights.resize(n);
+    if (slots) slots->resize(n);
+    for_each_row([&](const row& r) {
+      const std::size_t i = next[r.target]++;
+      t.sources[i] = r.source;
+      t.targets[i] = r.target;
+      t.delays[i] = double(r.delay) * spec_.sim.resolution;
+      t.weights[i] = r.weight;
+      if (slots) (*slots)[i] = {r.partition, r.block, r.index};
+    });
+    for (std::size_t i = 1; i < n; ++i)
+      if (t.targets[i] == t.targets[i - 1] &&
+          std::tie(t.sources[i], t.delays[i]) < std::tie(t.sources[i - 1], t.delays[i - 1]))
+        throw std::logic_error(fmt::format("collect_weights: the synapses onto {}'s node {} are out of order", pr.target,
+                                           t.targets[i]));
+    return t;
+  };
+  if (!comm_.distributed()) return table_from(for_each_local);
+  // every rank's rows, in rank order (collective: all ranks call this)
+  if (slots) throw std::invalid_argument("weight recorders do not run under MPI yet");
+  std::vector<row> rows;
+  std::size_t held = 0;
+  for (const auto& part : partitions_)
+    for (const auto& blk : part->plastic())
+      if (blk->projection() == j) held += blk->targets().size();
+  rows.reserve(held);
+  for_each_local([&](const row& r) { rows.push_back(r); });
+  std::vector<std::byte> mine(rows.size() * sizeof(row));
+  std::memcpy(mine.data(), rows.data(), mine.size());
+  const std::vector<std::byte> all = comm_.allgather_bytes(mine);
+  rows.resize(all.size() / sizeof(row));
+  std::memcpy(rows.data(), all.data(), all.size());
+  return table_from([&](auto&& f) {
+    for (const row& r : rows) f(r);
   });
-  weight_table t;
-  t.projection = pr.name;
-  t.sources.reserve(rows.size());
-  t.targets.reserve(rows.size());
-  t.delays.reserve(rows.size());
-  t.weights.reserve(rows.size());
-  if (slots) slots->reserve(rows.size());
-  for (const row& r : rows) {
-    t.sources.push_back(r.source);
-    t.targets.push_back(r.target);
-    t.delays.push_back(double(r.delay) * spec_.sim.resolution);
-    t.weights.push_back(r.weight);
-    if (slots) slots->push_back({r.partition, r.block, r.index});
-  }
-  return t;
 }
 
 weight_table simulation::weights(const std::string& projection) const {
