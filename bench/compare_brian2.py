@@ -4,7 +4,7 @@ one right after the other on the same machine, and prints both simulation times
 and their ratio. Install the peer with `bash .ci/deps --bench`.
 
     /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel coba_stdp brunel_stdp] [--threads 1]
-                                            [--duration 1000] [--repeats 3] [--markdown]
+                                            [--duration 1000] [--repeats 3] [--markdown] [--apical EXE]
 
 apical's simulation time is `run_s` of its summary.json (the run loop, build
 excluded); Brian2's is `sim_loop` (its own measure of Network.run, build and
@@ -33,9 +33,9 @@ PEER = {'cuba': (os.path.join(PEERS, 'cuba.py'), []), 'coba': (os.path.join(PEER
         'brunel_stdp': (os.path.join(ROOT, 'bench', 'peers', 'brunel_stdp.py'), [])}
 
 
-def run_apical(net, threads, duration, seed):
+def run_apical(exe, net, threads, duration, seed):
     with tempfile.TemporaryDirectory() as out:
-        cmd = [APICAL, 'run', os.path.join(ROOT, MODELS[net]), '--threads', str(threads), '--duration', str(duration),
+        cmd = [exe, 'run', os.path.join(ROOT, MODELS[net]), '--threads', str(threads), '--duration', str(duration),
                '--seed', str(seed), '--out', out, '--progress', 'never']
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(os.path.join(out, 'summary.json')) as f:
@@ -61,15 +61,17 @@ def main():
     ap.add_argument('--repeats', type=int, default=3)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--markdown', action='store_true', help='print rows for bench/RESULTS.md')
+    ap.add_argument('--apical', default=APICAL,
+                    help='the apical program (default build/apical; another build, e.g. -march=x86-64-v3)')
     args = ap.parse_args()
-    if not os.path.exists(APICAL):
+    if not os.path.exists(args.apical):
         sys.exit('build apical first (README, first command)')
     rows = []
     for net in args.nets:
         run_brian2(net, args.threads, args.duration, args.seed)   # compile once, untimed
         a_t, b_t, ratios = [], [], []
         for r in range(args.repeats):
-            a = run_apical(net, args.threads, args.duration, args.seed)
+            a = run_apical(args.apical, net, args.threads, args.duration, args.seed)
             b = run_brian2(net, args.threads, args.duration, args.seed)
             a_t.append(a['run_s'])
             b_t.append(b['sim_loop'])
