@@ -46,6 +46,7 @@ inline double finish(double f, double k) {
   const double s = f / (2.0 + f);
   const double z = s * s;
   double r = poly[0];
+#pragma GCC unroll 8   // before vectorisation, as exp_vec's
   for (int i = 1; i < 7; ++i) r = std::fma(r, z, poly[i]);
   r = r * z;
   const double hfsq = 0.5 * f * f;
@@ -54,32 +55,34 @@ inline double finish(double f, double k) {
 }  // namespace log_detail
 
 /// Natural logarithm of a finite x > 0 (x = 0 gives a large negative number,
-/// not -inf: callers that can see 0 select their own result).
+/// not -inf: callers that can see 0 select their own result). Without
+/// branches, so that a loop over it vectorises where AVX-512's twin is not
+/// there (AVX2).
 inline double log_vec(double x) {
   using namespace log_detail;
-  std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
-  int k = 0;
-  if (bits >> 52 == 0) {   // denormal (or zero): scale up first
-    bits = std::bit_cast<std::uint64_t>(x * two54);
-    k = -54;
-  }
-  k += int(bits >> 52) - 1023;
+  const std::uint64_t raw = std::bit_cast<std::uint64_t>(x);
+  const bool denormal = raw >> 52 == 0;   // (or zero): scaled up first
+  const std::uint64_t bits = denormal ? std::bit_cast<std::uint64_t>(x * two54) : raw;
+  // the exponent field as a double, exactly: the bits of 2^52 + e, less 2^52
+  // (no integer conversion, which AVX2 lacks for 64-bit lanes)
+  const double e = std::bit_cast<double>((bits >> 52) | 0x4330'0000'0000'0000ULL) - 0x1p52;
+  double k = (denormal ? -54.0 : 0.0) + (e - 1023.0);
   // the mantissa in [1, 2): the exponent field of 1.0
   double m = std::bit_cast<double>((bits & 0x000f'ffff'ffff'ffffULL) | 0x3ff0'0000'0000'0000ULL);
-  if (m >= sqrt2) {
-    m *= 0.5;
-    ++k;
-  }
-  return finish(m - 1.0, double(k));
+  const bool high = m >= sqrt2;
+  m = high ? m * 0.5 : m;
+  k = high ? k + 1.0 : k;
+  return finish(m - 1.0, k);
 }
 
-/// x^mu for x >= 0 and mu >= 0, as described above.
+/// x^mu for x >= 0 and mu >= 0, as described above; the special cases as
+/// selects, without branches (as log_vec).
 inline double pow_vec(double x, double mu) {
-  if (mu == 0.0) return 1.0;
-  if (x == 0.0) return 0.0;
-  if (!(x > 0.0)) return std::numeric_limits<double>::quiet_NaN();
-  if (x == std::numeric_limits<double>::infinity()) return x;
-  return exp_vec(mu * log_vec(x));
+  double p = exp_vec(mu * log_vec(x));
+  p = x == 0.0 ? 0.0 : p;
+  p = x == std::numeric_limits<double>::infinity() ? x : p;
+  p = x >= 0.0 ? p : std::numeric_limits<double>::quiet_NaN();   // negative (not -0) or NaN
+  return mu == 0.0 ? 1.0 : p;
 }
 
 #if defined(__AVX512F__)

@@ -46,6 +46,10 @@ inline double exp_vec(double x) {
   const double n = t - shifter;
   const double r = std::fma(-n, ln2_lo, std::fma(-n, ln2_hi, x));
   double p = poly[0];
+  // unrolled before vectorisation, or a loop over exp_vec stays scalar (GCC:
+  // "loop nest containing two or more consecutive inner loops"; the AVX2
+  // form of plasticity/stdp_synapses.cpp's power-law lanes)
+#pragma GCC unroll 16
   for (int k = 1; k < 12; ++k) p = std::fma(p, r, poly[k]);
   // t's low mantissa bits hold 2^51 + n; shifting left by 52 drops everything
   // else and leaves the exponent field n + 1023: the double 2^n

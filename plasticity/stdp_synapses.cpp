@@ -30,7 +30,56 @@ inline __m512d scaled_decay8(const grid_decay::function& f, __m512d a, const dou
       _mm512_xor_si512(_mm512_castpd_si512(_mm512_loadu_pd(dt)), _mm512_set1_epi64(std::int64_t(1) << 63)));
   return _mm512_mul_pd(a, exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(f.inv_tau))));
 }
+#else
+/// f(dt) for eight intervals dt (ms): on the grid from f's tables, off it the
+/// twin exp_vec, in a loop that GCC vectorises for AVX2.
+inline void decay8(const grid_decay::function& f, const double* dt, double* out) {
+  if (f.on_grid) {
+    for (std::uint32_t l = 0; l < 8; ++l) out[l] = f(dt[l]);
+    return;
+  }
+  assert(f.exp_twin);
+  const double inv_tau = f.inv_tau;
+#pragma GCC ivdep
+  for (std::uint32_t l = 0; l < 8; ++l) out[l] = exp_vec(-dt[l] * inv_tau);
+}
 #endif
+
+// The power law's block loop (deliver_as), eight synapses at a time: with
+// AVX-512 one vector through pow_vec8 and exp_vec8; without it loops over the
+// scalar rule and its twins pow_vec and exp_vec, which GCC vectorises for AVX2
+// (two vectors of four; tests/check_vectorised.sh), where the scalar loop had
+// taken 2.4x AVX-512's time in plastic Brunel's delivery (bench/RESULTS.md).
+// Each lane takes the scalar rule's operations in its order either way: the
+// same bits as stdp_update::power_law.
+
+/// w[l] = u.facilitate(w[l], r1 f(dt[l])) for eight synapses (w 64-byte aligned).
+inline void facilitate8(const stdp_update::power_law& u, const grid_decay::function& f, double r1, const double* dt,
+                        double* w) {
+#if defined(APICAL_STDP_QUIET_PASS)
+  const __m512d r = scaled_decay8(f, _mm512_set1_pd(r1), dt);
+  _mm512_store_pd(w, stdp_quiet::facilitate(u, _mm512_load_pd(w), r));
+#else
+  alignas(64) double d[8];
+  decay8(f, dt, d);
+#pragma GCC ivdep
+  for (std::uint32_t l = 0; l < 8; ++l) w[l] = u.facilitate(w[l], r1 * d[l], 0.0);
+#endif
+}
+
+/// out[l] = u.depress(w[l], o1[l] f(dt[l])) for eight synapses (o1, w, out 64-byte aligned).
+inline void depress8(const stdp_update::power_law& u, const grid_decay::function& f, const double* o1, const double* dt,
+                     const double* w, double* out) {
+#if defined(APICAL_STDP_QUIET_PASS)
+  const __m512d y = scaled_decay8(f, _mm512_load_pd(o1), dt);
+  _mm512_store_pd(out, stdp_quiet::depress(u, _mm512_load_pd(w), y, 0.0));
+#else
+  alignas(64) double d[8];
+  decay8(f, dt, d);
+#pragma GCC ivdep
+  for (std::uint32_t l = 0; l < 8; ++l) out[l] = u.depress(w[l], o1[l] * d[l], 0.0);
+#endif
+}
 
 /// Synapses in one block of the power law's vector loop (deliver_as; GCC 12
 /// fails on a local constant in the lambda's array bounds).
@@ -169,12 +218,11 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     const std::uint32_t na = target_[std::min(j + 8, j_last)];
     archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
   };
-#if defined(APICAL_STDP_QUIET_PASS)
   // The power law's block of up to 64 synapses (in store order, or the quiet
   // pass's listed ones in order): first the walks, each potentiation held back
   // (its trace r1 e^{-dt/tau_plus}); then the potentiations in rounds, round r
   // taking the r-th post spike of every synapse that has one, eight synapses
-  // at a time through pow_vec8 (a synapse's own in time order, as the scalar
+  // at a time (facilitate8: a synapse's own in time order, as the scalar
   // rule's facilitate with the twin pow_vec: the same bits); then the
   // depressions eight at a time, and the transmissions in order. Rounds over
   // 64 synapses, not 8, keep the vectors full: half of brunel_stdp's synapses
@@ -214,8 +262,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
             wl[l] = w[i];
             dl[l] = held_[first[i] + r];
           }
-          const __m512d r1 = scaled_decay8(decay_plus, _mm512_set1_pd(pre.r1), dl);   // pre.r1 decay_plus(dt)
-          _mm512_store_pd(wl, stdp_quiet::facilitate(u, _mm512_load_pd(wl), r1));
+          facilitate8(u, decay_plus, pre.r1, dl, wl);
           for (std::uint32_t l = 0; l < n; ++l) w[lanes[a + l]] = wl[l];
         }
         std::uint32_t kept = 0;   // the synapses with another post spike
@@ -230,14 +277,10 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
         o1[i] = 0.0;
         dt[i] = 0.0;
       }
-      for (std::uint32_t i = 0; i < m; i += 8) {
-        const __m512d y = scaled_decay8(decay_minus, _mm512_load_pd(o1 + i), dt + i);   // o1 decay_minus(dt)
-        _mm512_store_pd(depressed + i, stdp_quiet::depress(u, _mm512_load_pd(w + i), y, r2));
-      }
+      for (std::uint32_t i = 0; i < m; i += 8) depress8(u, decay_minus, o1 + i, dt + i, w + i, depressed + i);
       for (std::uint32_t i = 0; i < m; ++i) put(js[i], target_[js[i]], paired[i] ? depressed[i] : w[i], dest);
     }
   };
-#endif
   [[maybe_unused]] constexpr bool power = std::is_same_v<Update, stdp_update::power_law>;
   bool took_pass = false;   // the quiet pass took the group
   if constexpr (stdp_quiet_pass_for<Update>) {
@@ -268,7 +311,6 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     }
   }
   if (!took_pass) {
-#if defined(APICAL_STDP_QUIET_PASS)
     if constexpr (power) {
       if (stdp_simd_enabled) {
         alignas(64) std::uint32_t js[block];
@@ -280,7 +322,6 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
         took_pass = true;
       }
     }
-#endif
   }
   if (!took_pass)
     for (std::uint32_t j = grp.begin; j < grp.end; ++j) {

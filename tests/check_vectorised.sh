@@ -1,9 +1,11 @@
 #!/bin/sh
-# Refuses a grid LIF loop that GCC does not vectorise for AVX2 (x86-64-v3).
-# Where AVX-512 is there, the loops run as intrinsics and only their tails take
-# the portable form; on AVX2 machines the portable form is the whole update, and
-# a change that left it scalar made COBA's update 4x slower there without a
-# failing test (found 2026-11-30: a bool reduction; bench/RESULTS.md). Every loop
+# Refuses a grid LIF loop, or a loop of the power law's STDP lanes, that GCC
+# does not vectorise for AVX2 (x86-64-v3). Where AVX-512 is there, the loops
+# run as intrinsics and only their tails take the portable form; on AVX2
+# machines the portable form is the whole update, and a change that left it
+# scalar made COBA's update 4x slower there without a failing test (found
+# 2026-11-30: a bool reduction; bench/RESULTS.md); the STDP lanes stayed scalar
+# until exp_vec's polynomial was unrolled first (2026-12-02). Every loop
 # under `#pragma GCC ivdep` in the files below must appear as "loop vectorized"
 # in the -fopt-info reports of tests/CMakeLists.txt's x86-64-v3 compiles.
 # (lif_delta's and pyramidal_2c's ivdep loops are not listed: their branches to
@@ -12,7 +14,7 @@
 src=$1
 shift
 status=0
-for f in neurons/lif_exp.cpp neurons/lif_cond_exp.cpp neurons/grid_threshold.hpp; do
+for f in neurons/lif_exp.cpp neurons/lif_cond_exp.cpp neurons/grid_threshold.hpp plasticity/stdp_synapses.cpp; do
   for line in $(grep -n '#pragma GCC ivdep' "$src/$f" | cut -d: -f1); do
     loop=$((line + 1))
     if cat "$@" | grep -q "$f:$loop:[0-9]*: optimized: loop vectorized"; then
