@@ -7,7 +7,7 @@
 //
 // Refractoriness is kept as the last refractory step, `ref_until` (a double
 // holding a whole step number; -1 before any spike): refractory in step k iff
-// ref_until >= k. The AVX-512 loops read it and write it only for neurons that
+// ref_until >= k. The vector loops read it and write it only for neurons that
 // fire (the portable form stores it back through a select). The counter it
 // replaced was decremented, so stored, for every neuron in every step: a fourth
 // vector store per eight neurons, and CUBA's update is bound by its stores
@@ -15,8 +15,8 @@
 // ref_until == k + n_ref, for any n_ref including 0.
 //
 // Two forms of the same arithmetic, bit-identical (tested):
-// - with AVX-512, vectors of eight neurons whose fire mask is tested once per
-//   vector (2 spikes per step among CUBA's 4000 neurons: a predicted branch);
+// - with AVX-512 or AVX2 and FMA (core/simd8.hpp), vectors of eight neurons
+//   whose fire mask is tested once per vector (2 spikes per step among CUBA's 4000 neurons: a predicted branch);
 //   the few neurons that fire have ref_until written and their spike emitted
 //   there, in index order;
 // - elsewhere, selects on doubles only, so that GCC vectorises the loops at the
@@ -26,16 +26,15 @@
 #include <cstdint>
 #include <utility>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "core/simd8.hpp"
 
 #include "core/flag_scan.hpp"
 #include "core/population.hpp"
 
 namespace apical {
 
-/// Whether the grid LIF loops take their AVX-512 form (when compiled with it).
+/// Whether the grid LIF loops take their vector form (core/simd8.hpp: AVX-512,
+/// or AVX2 with FMA; when compiled with either).
 /// Tests turn it off to compare the two forms; nothing else changes it.
 inline bool grid_simd_enabled = true;
 
@@ -88,15 +87,15 @@ struct grid_threshold {
     if (any) for_each_equal(ref_until, n, at(ctx.step).k_fired, [&](std::size_t li) { push(ctx, begin + li); });
   }
 
-#if defined(__AVX512F__)
-  /// The AVX-512 form's end of a vector of eight neurons [li, li + 8) (local
-  /// index begin + li): stores V, and for the lanes in `fire` writes ref_until
-  /// and emits their spikes, in index order.
-  void finish8(double* V, double* ref_until, std::size_t li, __m512d V_free, __mmask8 refractory, __mmask8 fire,
+#if defined(APICAL_SIMD8)
+  /// The vector form's end of eight neurons [li, li + 8) (local index
+  /// begin + li): stores V, and for the lanes in `fire` writes ref_until and
+  /// emits their spikes, in index order.
+  void finish8(double* V, double* ref_until, std::size_t li, simd8::vec V_free, simd8::mask refractory, simd8::mask fire,
                std::size_t begin, step_values s, step_context& ctx) const {
-    _mm512_storeu_pd(V + li, _mm512_mask_blend_pd(__mmask8(refractory | fire), V_free, _mm512_set1_pd(V_reset)));
-    if (fire != 0) [[unlikely]] {
-      for (unsigned m = fire; m != 0; m &= m - 1) {
+    simd8::store(V + li, simd8::blend(refractory | fire, V_free, simd8::set1(V_reset)));
+    if (const unsigned fired = simd8::bits(fire); fired != 0) [[unlikely]] {
+      for (unsigned m = fired; m != 0; m &= m - 1) {
         const std::size_t i = li + static_cast<std::size_t>(__builtin_ctz(m));
         ref_until[i] = s.k_fired;
         push(ctx, begin + i);
@@ -104,12 +103,17 @@ struct grid_threshold {
     }
   }
 
-  /// The refractory and fire masks of eight neurons. (Mask arithmetic as
-  /// integers: AVX-512F alone has no 8-bit mask instructions.)
-  std::pair<__mmask8, __mmask8> masks8(__m512d V_free, __m512d ref_until, step_values s) const {
-    const __mmask8 refractory = _mm512_cmp_pd_mask(ref_until, _mm512_set1_pd(s.k), _CMP_GE_OQ);
+  /// The refractory and fire masks of eight neurons. (A struct of its own: as
+  /// a std::pair of two-halves masks GCC 12 passed it through the stack in
+  /// 16-byte pieces and reloaded it whole, a stalled store forwarding that
+  /// took COBA's AVX2 update 50% longer.)
+  struct lane_masks {
+    simd8::mask refractory, fire;
+  };
+  lane_masks masks8(simd8::vec V_free, simd8::vec ref_until, step_values s) const {
+    const simd8::mask refractory = simd8::ge(ref_until, simd8::set1(s.k));
     // ordered compare: a NaN V_free does not fire, as in apply()
-    const __mmask8 fire = _mm512_mask_cmp_pd_mask(__mmask8(~refractory), V_free, _mm512_set1_pd(V_th), _CMP_GE_OQ);
+    const simd8::mask fire = simd8::and_not(refractory, simd8::ge(V_free, simd8::set1(V_th)));
     return {refractory, fire};
   }
 #endif
@@ -122,11 +126,11 @@ struct grid_threshold {
     const grid_threshold rule = *this;   // a local copy: stores to V cannot alias it, so the loops vectorise
     const step_values s = at(ctx.step);
     std::size_t done = 0;
-#if defined(__AVX512F__)
+#if defined(APICAL_SIMD8)
     if (grid_simd_enabled) {
       for (; done + 8 <= n; done += 8) {
-        const __m512d vf = _mm512_loadu_pd(V_free + done);
-        const auto [refractory, fire] = rule.masks8(vf, _mm512_loadu_pd(ref_until + done), s);
+        const simd8::vec vf = simd8::load(V_free + done);
+        const auto [refractory, fire] = rule.masks8(vf, simd8::load(ref_until + done), s);
         rule.finish8(V, ref_until, done, vf, refractory, fire, begin, s, ctx);
       }
     }

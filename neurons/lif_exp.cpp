@@ -65,7 +65,8 @@ void lif_exp::update_grid(std::size_t begin, std::size_t end, step_context& ctx)
 }
 
 // Clamp and threshold fused into the update (neurons/grid_threshold.hpp), in
-// its AVX-512 form for whole vectors of eight neurons where compiled with it,
+// its vector form for whole vectors of eight neurons where compiled with
+// AVX-512 or AVX2 and FMA (core/simd8.hpp),
 // and for the rest in the portable form: branch-free, on doubles only, so that
 // it vectorises at their width, with spikes found after each chunk. The two
 // forms do the same operations in the same order: bit-identical results.
@@ -81,20 +82,21 @@ void lif_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const grid_threshold rule{p_.V_th, p_.V_reset, n_ref};
   const grid_threshold::step_values s = rule.at(ctx.step);
   std::size_t done = 0;
-#if defined(__AVX512F__)
+#if defined(APICAL_SIMD8)
   if (grid_simd_enabled) {
-    const __m512d vP22 = _mm512_set1_pd(P22), vP20 = _mm512_set1_pd(P20), vP_rest = _mm512_set1_pd(P_rest);
-    const __m512d vP21e = _mm512_set1_pd(P21e), vP21i = _mm512_set1_pd(P21i);
-    const __m512d vP11e = _mm512_set1_pd(P11e), vP11i = _mm512_set1_pd(P11i);
+    using namespace simd8;
+    const vec vP22 = set1(P22), vP20 = set1(P20), vP_rest = set1(P_rest);
+    const vec vP21e = set1(P21e), vP21i = set1(P21i);
+    const vec vP11e = set1(P11e), vP11i = set1(P11i);
     for (; done + 8 <= n; done += 8) {
-      const __m512d Ie = _mm512_loadu_pd(Ie_ + done), Ii = _mm512_loadu_pd(Ii_ + done);
-      __m512d V_drift = _mm512_add_pd(_mm512_mul_pd(_mm512_loadu_pd(V + done), vP22), vP_rest);
-      if constexpr (has_current) V_drift = _mm512_add_pd(V_drift, _mm512_mul_pd(vP20, _mm512_loadu_pd(cur + done)));
-      const __m512d V_free = _mm512_add_pd(_mm512_add_pd(V_drift, _mm512_mul_pd(vP21e, Ie)), _mm512_mul_pd(vP21i, Ii));
-      const auto [refractory, fire] = rule.masks8(V_free, _mm512_loadu_pd(ru + done), s);
+      const vec Ie = load(Ie_ + done), Ii = load(Ii_ + done);
+      vec V_drift = add(mul(load(V + done), vP22), vP_rest);
+      if constexpr (has_current) V_drift = add(V_drift, mul(vP20, load(cur + done)));
+      const vec V_free = add(add(V_drift, mul(vP21e, Ie)), mul(vP21i, Ii));
+      const auto [refractory, fire] = rule.masks8(V_free, load(ru + done), s);
       rule.finish8(V, ru, done, V_free, refractory, fire, begin, s, ctx);
-      _mm512_storeu_pd(Ie_ + done, _mm512_mul_pd(Ie, vP11e));
-      _mm512_storeu_pd(Ii_ + done, _mm512_mul_pd(Ii, vP11i));
+      store(Ie_ + done, mul(Ie, vP11e));
+      store(Ii_ + done, mul(Ii, vP11i));
     }
   }
 #endif

@@ -1,7 +1,7 @@
 // The grid LIF models' clamp, threshold and spike emission
 // (neurons/grid_threshold.hpp) for refractory periods of zero, one and several
-// steps, in both forms of the loops: the AVX-512 one (vectors of eight, where
-// compiled with it) and the portable one, whose spikes are found by scanning
+// steps, in both forms of the loops: the vector one (vectors of eight, where
+// compiled with AVX-512 or AVX2 and FMA: core/simd8.hpp) and the portable one, whose spikes are found by scanning
 // the last refractory steps, for populations larger than its 512-neuron chunks
 // and 64-neuron blocks (1100 = 2 x 512 + 64 + 12 = 137 x 8 + 4).
 #include <doctest/doctest.h>
@@ -48,7 +48,7 @@ TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 
   const test::flag_guard restore{grid_simd_enabled};
   for (const bool simd : {true, false}) {
     grid_simd_enabled = simd;
-    INFO("AVX-512 form enabled: " << simd);
+    INFO("vector form enabled: " << simd);
     const double h = 0.1, T = 200.0;
     std::string net = test::sim_header(h, T);
     // lif_exp: V_inf = E_L + tau_m/C_m I_e = -70 + 0.04 * 700 = -42 mV, tau 10 ms;
@@ -90,7 +90,7 @@ TEST_CASE("grid LIF models fire under DC as the closed form, with t_ref of 0, 1 
   }
 }
 
-TEST_CASE("the AVX-512 and portable forms of the grid LIF loops give bit-identical spikes and states") {
+TEST_CASE("the vector (AVX-512 or AVX2) and portable forms of the grid LIF loops give bit-identical spikes and states") {
   // A recurrent network under Poisson input, with dc_sources (the loops'
   // current paths) on a lif_exp and the lif_cond_exp population, sizes that leave tails of 3 and 5
   // neurons after the vectors of eight, and refractory periods of 1 and 20 steps. The
