@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Two apical binaries on one model, timed in pairs: both started together, each
+pinned to its own core (taskset), the cores swapped from pair to pair. On a
+shared 2-core VM whose speed moves from minute to minute, the ratio within a pair
+is steadier than two series of alternated runs (bench/RESULTS.md, "AVX2 hosts").
+
+  python3 bench/paired_ab.py A B MODEL.toml [--pairs N] [-- extra apical run options]
+
+Prints, for the summary's run time and its deliver and update phases, each
+binary's min and median and the median (and range) of B / A over the pairs, and
+fails if the two binaries' spike hashes differ.
+"""
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def parse(text):
+    run = float(re.search(r'run time\s+([\d.]+) s', text).group(1))
+    phases = re.search(r'deliver ([\d.]+) s, update ([\d.]+) s', text)
+    spike_hash = re.search(r'spike hash\s+([0-9a-f]{16})', text)
+    return dict(run=run, deliver=float(phases.group(1)), update=float(phases.group(2)),
+                hash=spike_hash.group(1) if spike_hash else None)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('a')
+    ap.add_argument('b')
+    ap.add_argument('model')
+    ap.add_argument('--pairs', type=int, default=10)
+    argv = sys.argv[1:]
+    split = argv.index('--') if '--' in argv else len(argv)
+    args = ap.parse_args(argv[:split])
+    extra = argv[split + 1:]   # options for apical run
+    results = {args.a: [], args.b: []}
+    with tempfile.TemporaryDirectory() as out:
+        for i in range(args.pairs):
+            cores = (0, 1) if i % 2 == 0 else (1, 0)
+            procs = [subprocess.Popen(['taskset', '-c', str(core), exe, 'run', args.model, '--out', f'{out}/{k}'] + extra,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                     for k, (exe, core) in enumerate(zip((args.a, args.b), cores))]
+            for exe, p in zip((args.a, args.b), procs):
+                text = p.communicate()[0]
+                if p.returncode != 0:
+                    sys.exit(f'{exe} failed:\n{text}')
+                results[exe].append(parse(text))
+    ra, rb = results[args.a], results[args.b]
+    for key in ('run', 'deliver', 'update'):
+        ratios = [y[key] / x[key] for x, y in zip(ra, rb)]
+        print(f'{key:8s} A {min(x[key] for x in ra):.4f} / {statistics.median(x[key] for x in ra):.4f} s'
+              f'   B {min(x[key] for x in rb):.4f} / {statistics.median(x[key] for x in rb):.4f} s (min / median)'
+              f'   B/A {statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f})')
+    hashes = {r['hash'] for r in ra + rb}
+    print('spike hashes:', ', '.join(sorted(h or '?' for h in hashes)))
+    if len(hashes) != 1:
+        sys.exit('the binaries disagree on the spikes')
+
+
+if __name__ == '__main__':
+    main()
