@@ -130,7 +130,7 @@ class exprel_neg_scaled {
 #if defined(APICAL_SIMD8)
   /// The same for eight doubles (core/simd8.hpp), bit-identical lane by lane.
   /// The lanes outside the interval (in COBA one vector in about 20,000 has
-  /// one) take the scalar expression: the same operations as a vector form.
+  /// one) take the scalar expression, lane by lane.
   simd8::vec operator()(simd8::vec g) const {
     simd8::vec p = simd8::set1(a_[0]);
     for (int k = 1; k < 11; ++k) p = simd8::fmadd(p, g, simd8::set1(a_[k]));
@@ -148,8 +148,8 @@ class exprel_neg_scaled {
   }
   /// Two vectors' factors, their multiply-add chains side by side: each chain
   /// is ten dependent steps, so a lone one stalls a core whose window holds
-  /// too few of them (COBA's update on an AVX2 Zen 3 host: 11% faster than
-  /// one vector at a time; bench/RESULTS.md).
+  /// too few of them (COBA's update on an AVX2 Zen 3 host: ~10% faster than
+  /// one vector at a time, three at a time slower; bench/RESULTS.md).
   struct two {
     simd8::vec first, second;
   };

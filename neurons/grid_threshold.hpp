@@ -16,7 +16,8 @@
 //
 // Two forms of the same arithmetic, bit-identical (tested):
 // - with AVX-512 or AVX2 and FMA (core/simd8.hpp), vectors of eight neurons
-//   whose fire mask is tested once per vector (2 spikes per step among CUBA's 4000 neurons: a predicted branch);
+//   whose fire mask is tested once per vector (2 spikes per step among CUBA's
+//   4000 neurons: a predicted branch);
 //   the few neurons that fire have ref_until written and their spike emitted
 //   there, in index order;
 // - elsewhere, selects on doubles only, so that GCC vectorises the loops at the
@@ -24,12 +25,10 @@
 //   found afterwards by scanning ref_until in the chunks in which the loop saw
 //   a spike.
 #include <cstdint>
-#include <utility>
-
-#include "core/simd8.hpp"
 
 #include "core/flag_scan.hpp"
 #include "core/population.hpp"
+#include "core/simd8.hpp"
 
 namespace apical {
 

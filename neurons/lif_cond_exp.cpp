@@ -61,13 +61,13 @@ void lif_cond_exp::update(std::size_t begin, std::size_t end, step_context& ctx)
 // intrinsics (core/simd8.hpp): the free update and the clamp and threshold
 // (neurons/grid_threshold.hpp) in one pass, sixteen neurons a turn. With AVX2
 // this took COBA's update 20% less time than GCC's vectorised portable loops
-// (bench/RESULTS.md, "AVX2 hosts"). Elsewhere, and for the tail, the portable form, written so that GCC
-// vectorises it: the free update with the polynomial to ctx.work, the few
-// neurons outside its interval again with the expression, the conductances'
-// decay, then grid_threshold::apply_emit clamping and thresholding in a loop
-// of its own (fused, GCC's loop took 10% more time: bench/RESULTS.md). Both
-// forms do the same operations in the same order: bit-identical results
-// (tests/neurons/grid_threshold_test.cpp).
+// (bench/RESULTS.md, "AVX2 hosts"). Elsewhere, and for the tail, the portable
+// form, written so that GCC vectorises it: the free update with the
+// polynomial to ctx.work, the few neurons outside its interval again with the
+// expression, the conductances' decay, then grid_threshold::apply_emit
+// clamping and thresholding in a loop of its own (fused, GCC's loop took 10%
+// more time: bench/RESULTS.md). Both forms do the same operations in the same
+// order: bit-identical results (tests/neurons/grid_threshold_test.cpp).
 template <bool has_current, bool ex_at_zero>
 void lif_cond_exp::grid_loop(std::size_t begin, std::size_t end, step_context& ctx) {
   const std::size_t n = end - begin;
