@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/subnormal_flush.hpp"
 #include "neurons/stimuli.hpp"
 
 namespace apical {
@@ -168,6 +169,7 @@ void partition::advance(step_t k, double h) {
   ctx.global_first = global_first_;
   for (stimulus* s : stimuli_) s->apply(begin_, end_, ctx);
   const std::size_t emitted = outbox_.size();
+  if (k % subnormal_flush_period == 0 && subnormal_flush_enabled) pop_->flush_subnormal_state(begin_, end_);
   pop_->update(begin_, end_, ctx);
   offgrid_.clear();
   // the partition's own spikes enter the post archives of its plastic synapses

@@ -54,6 +54,10 @@ class population_dynamics {
   virtual bool spikes_on_grid() const { return !precise(); }
   /// Advances neurons [begin, end) through ctx.step.
   virtual void update(std::size_t begin, std::size_t end, step_context& ctx) = 0;
+  /// Sets to zero the subnormal values of neurons [begin, end)'s state that
+  /// decays towards zero (core/subnormal_flush.hpp); the engine calls it every
+  /// subnormal_flush_period steps, before update.
+  virtual void flush_subnormal_state(std::size_t begin, std::size_t end) {}
   /// The state array that synaptic input on `receptor` adds to directly (the
   /// current or conductance of an exponential synapse), or null when inputs must
   /// be summed into ctx.acc and handed over in update (delta synapses, whose

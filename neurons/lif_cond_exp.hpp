@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/population.hpp"
+#include "core/subnormal_flush.hpp"
 #include "core/vector_math.hpp"
 #include "neurons/parameters.hpp"
 
@@ -84,6 +85,7 @@ class lif_cond_exp final : public population_dynamics {
   const double* state(std::string_view var) const override;
   double cost() const override { return 1.5; }
   void serialize(state_io& io) override { io.fields(V_m, g_ex, g_in, ref_until); }
+  void flush_subnormal_state(std::size_t begin, std::size_t end) override { flush_subnormals(begin, end, V_m, g_ex, g_in); }
 
   std::vector<double> V_m, g_ex, g_in;   ///< mV, nS, nS
   std::vector<double> ref_until;         ///< last refractory step (neurons/grid_threshold.hpp)

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/population.hpp"
+#include "core/subnormal_flush.hpp"
 #include "neurons/parameters.hpp"
 
 namespace apical {
@@ -58,6 +59,7 @@ class lif_delta final : public population_dynamics {
   std::vector<std::string> recordables() const override { return {"V_m"}; }
   const double* state(std::string_view var) const override { return var == "V_m" ? V_m.data() : nullptr; }
   void serialize(state_io& io) override { io.fields(V_m, ref_step, ref_offset); }
+  void flush_subnormal_state(std::size_t begin, std::size_t end) override { flush_subnormals(begin, end, V_m); }
 
   // state (structure of arrays)
   std::vector<double> V_m;          ///< mV

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/population.hpp"
+#include "core/subnormal_flush.hpp"
 #include "neurons/parameters.hpp"
 
 namespace apical {
@@ -75,6 +76,7 @@ class lif_exp final : public population_dynamics {
   const double* state(std::string_view var) const override;
   double cost() const override { return precise_ ? 2.0 : 1.0; }
   void serialize(state_io& io) override { io.fields(V_m, I_syn_ex, I_syn_in, ref_until, ref_step, ref_offset); }
+  void flush_subnormal_state(std::size_t begin, std::size_t end) override { flush_subnormals(begin, end, V_m, I_syn_ex, I_syn_in); }
 
   std::vector<double> V_m, I_syn_ex, I_syn_in;   ///< mV, pA, pA
   std::vector<double> ref_until;                 ///< grid mode: last refractory step (neurons/grid_threshold.hpp)

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/population.hpp"
+#include "core/subnormal_flush.hpp"
 #include "neurons/parameters.hpp"
 
 namespace apical {
@@ -101,6 +102,7 @@ class pyramidal_2c final : public population_dynamics {
   double cost() const override { return integ_ == compartment_integrator::exact ? 3.0 : 30.0; }
   const pyramidal_2c_params& params() const { return p_; }
   void serialize(state_io& io) override { io.fields(V_m, V_d, g_ex, g_in, I_ex, I_in, ref_count); }
+  void flush_subnormal_state(std::size_t begin, std::size_t end) override { flush_subnormals(begin, end, V_m, V_d, g_ex, g_in, I_ex, I_in); }
 
   std::vector<double> V_m, V_d, g_ex, g_in, I_ex, I_in;   ///< mV, mV, nS, nS, pA, pA
   std::vector<std::int32_t> ref_count;                    ///< dead-time steps left
