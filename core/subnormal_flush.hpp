@@ -6,7 +6,8 @@
 // time constants the value leaves the normal doubles (|x| < 2.2e-308) and, with
 // round-to-nearest, never reaches zero: x P rounds back to x once x is a few
 // multiples of the smallest subnormal (4.9e-324) and P > 1 - 1/(2 x/4.9e-324).
-// Arithmetic on subnormals takes a slow path on x86: 4000 silent lif_cond_exp
+// Some arithmetic on subnormals takes a slow path on x86 (lif_cond_exp's
+// multiply-adds into a normal sum, here): 4000 silent lif_cond_exp
 // neurons updated 1.7x slower on Zen 2 (bench/RESULTS.md, "Subnormal state").
 //
 // The flush sets such values to zero, which is what they stand for. It is done
