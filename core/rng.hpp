@@ -101,7 +101,8 @@ class poisson_table {
  public:
   explicit poisson_table(double mean);
   unsigned draw(double u) const {
-    const std::uint16_t g = guide_[static_cast<std::size_t>(u * double(guide_size))];
+    // through a signed integer: a conversion to size_t tests for 2^63 and branches
+    const std::uint16_t g = guide_[static_cast<std::int32_t>(u * double(guide_size))];
     std::size_t k = g & 0x7fffu;
     if (g & 0x8000u) [[unlikely]]
       while (k < cdf_.size() && u >= cdf_[k]) ++k;

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/philox_pairs.hpp"
+
 namespace apical {
 
 std::array<u32, 4> random_block(std::uint64_t seed, stream_tag tag, std::uint64_t id, std::uint32_t sub, std::uint32_t counter) {
@@ -18,14 +20,10 @@ void pair_uniforms(std::uint64_t seed, stream_tag tag, std::uint64_t id, std::si
   const u32 c0 = static_cast<u32>(step), c2 = static_cast<u32>(id), c3 = static_cast<u32>(id >> 32) ^ (static_cast<u32>(tag) << 24);
   const std::array<u32, 2> key{static_cast<u32>(seed), static_cast<u32>(seed >> 32)};
   const std::size_t m0 = begin >> 1, m1 = (end + 1) >> 1;
-  // whole pairs first (vectorised), the odd ends after
+  // whole pairs first (eight blocks at a time: core/philox_pairs.hpp), the odd ends after
   const std::size_t full0 = (begin + 1) >> 1, full1 = end >> 1;
   double* out = u - begin;   // out[i] for neuron i
-  for (std::size_t m = full0; m < full1; ++m) {
-    const auto b = philox4x32({c0, static_cast<u32>(m), c2, c3}, key);
-    out[2 * m] = to_unit(b[0], b[1]);
-    out[2 * m + 1] = to_unit(b[2], b[3]);
-  }
+  philox_uniform_pairs(c0, c2, c3, key, full0, full1, out);
   for (std::size_t m : {m0, m1 - 1}) {
     if (m >= full0 && m < full1) continue;
     const auto b = philox4x32({c0, static_cast<u32>(m), c2, c3}, key);

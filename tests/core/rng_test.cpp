@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include "core/rng.hpp"
 #include "neurons/sources.hpp"
@@ -33,6 +35,30 @@ TEST_CASE("a stream is a pure function of (seed, stream, counter)") {
     CHECK(pair_uniform(9, stream_tag::poisson_input, 2, 10, k) == to_unit(w0, w1));
     CHECK(pair_uniform(9, stream_tag::poisson_input, 2, 11, k) == to_unit(w2, w3));
   }
+}
+
+TEST_CASE("pair_uniforms equals pair_uniform for every neuron of any range, in the vector and the scalar loop") {
+  // ranges that start and end on odd neurons, shorter and longer than the
+  // vector loop's sixteen neurons, far into the pair counter; steps whose
+  // counter word wraps; seeds with both key words set
+  std::vector<double> u(600);
+  std::size_t checked = 0;
+  for (std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{0x9E3779B97F4A7C15}})
+    for (std::size_t begin : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{1000001}})
+      for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{15}, std::size_t{16},
+                              std::size_t{17}, std::size_t{33}, std::size_t{531}})
+        for (step_t k : {step_t{0}, step_t{12345}, step_t{(step_t{1} << 32) + 3}}) {
+          pair_uniforms(seed, stream_tag::poisson_input, 42, begin, begin + len, k, u.data());
+          for (std::size_t i = 0; i < len; ++i) {
+            const double expected = pair_uniform(seed, stream_tag::poisson_input, 42, begin + i, k);
+            if (u[i] != expected) {
+              INFO("seed " << seed << ", neurons [" << begin << ", " << begin + len << "), step " << k << ", neuron " << begin + i);
+              CHECK(u[i] == expected);
+            }
+            ++checked;
+          }
+        }
+  CHECK(checked == 2 * 4 * 3 * (0 + 1 + 2 + 15 + 16 + 17 + 33 + 531));
 }
 
 TEST_CASE("uniforms have mean 1/2 and variance 1/12 within 5 sigma") {
