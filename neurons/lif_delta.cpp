@@ -147,10 +147,13 @@ void lif_delta::fast_step(std::size_t begin, std::size_t end, step_context& ctx)
   double* __restrict V = V_m.data() + begin;
   step_t* __restrict rs = ref_step.data() + begin;
   const double* __restrict ro = ref_offset.data() + begin;
-  std::uint8_t* __restrict flag = ctx.scratch;   // 1: fired, 2: needs the exact stepper
+  // 1: fired, 2: needs the exact stepper. Doubles in ctx.work, not bytes in
+  // ctx.scratch: with byte flags GCC vectorised 32 neurons a turn, packing
+  // every mask down to bytes, and the loop took 1.6x as long (bench/RESULTS.md)
+  double* __restrict flag = ctx.work;
   const double E_L = p_.E_L, R = d_.R, P22 = d_.P22, V_th = p_.V_th, V_reset = p_.V_reset, I_e = p_.I_e;
   const step_t n_ref = n_ref_;
-  std::uint32_t any = 0;
+  std::uint64_t any = 0;
   // the arrays are distinct SoA vectors: no dependence between iterations
 #pragma GCC ivdep
   for (std::size_t li = 0; li < n; ++li) {
@@ -171,16 +174,15 @@ void lif_delta::fast_step(std::size_t begin, std::size_t end, step_context& ctx)
     V[li] = select_bits(slow, V0, Vn);
     rs[li] = select_bits(fire & !slow, k + n_ref, r);
     acc[li] = select_bits(slow, a0, 0.0);
-    const std::uint8_t f = slow ? 2 : (fire ? 1 : 0);
-    flag[li] = f;
-    any |= f;
+    flag[li] = slow ? 2.0 : (fire ? 1.0 : 0.0);
+    any |= std::uint64_t(slow | fire);
   }
   if (!any) return;
-  // k by value: captured by reference its address escapes, a store through
-  // the byte flags might change it, and GCC left the loop above scalar
-  // (tests/check_vectorised.sh)
-  for_each_flagged(flag, n, [&, k](std::size_t li, std::uint8_t f) {
-    if (f == 1) {
+  // k by value: captured by reference, its address escaped, a store through
+  // the (then byte) flags might have changed it, and GCC left the loop above
+  // scalar (tests/check_vectorised.sh)
+  for_each_where(flag, n, [](double f) { return f != 0.0; }, [&, k](std::size_t li) {
+    if (flag[li] == 1.0) {
       ctx.outbox->push_back({k, 0.0, ctx.global_first + static_cast<std::uint32_t>(begin + li)});
       ref_offset[begin + li] = 0.0;
     } else {
