@@ -38,6 +38,9 @@ inline std::unique_ptr<simulation> run_with(bool& flag, bool value, const std::s
   return sim;
 }
 
+/// Whether two doubles are the same bit pattern (+0 and -0 differ; a NaN equals itself).
+inline bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+
 /// Checks that two runs of one network recorded the same spikes, population by
 /// population, and that each population fired more than `min_spikes` times.
 /// Returns the number of spikes.
@@ -64,7 +67,7 @@ inline void check_same_states(const simulation& a, const simulation& b, std::siz
     REQUIRE(x.data.size() == y.data.size());
     std::size_t differ = 0;
     for (std::size_t i = 0; i < x.data.size(); ++i)   // bitwise: NaN-free, so == is identity
-      differ += std::memcmp(&x.data[i], &y.data[i], sizeof(double)) != 0;
+      differ += !same_bits(x.data[i], y.data[i]);
     INFO("state of " << x.population << ", " << spikes << " spikes in all");
     CHECK(differ == 0);
   }

@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -14,7 +13,7 @@ namespace {
 constexpr double smallest_normal = std::numeric_limits<double>::min();
 
 bool subnormal(double x) { return x != 0.0 && std::abs(x) < smallest_normal; }
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) == 0; }
+using test::same_bits;
 
 // One population of each model with decaying state, two neurons each: neuron 0
 // receives one spike at 900 ms, neuron 1 nothing. Synaptic time constants of
