@@ -108,6 +108,9 @@ class poisson_table {
       while (k < cdf_.size() && u >= cdf_[k]) ++k;
     return static_cast<unsigned>(k);
   }
+  /// acc[i] += weight * draw(u[i]) for i in [0, n): each product rounded, then
+  /// the sum (as the scalar expression). With AVX-512, sixteen draws a gather.
+  void add_draws(const double* u, double* acc, double weight, std::size_t n) const;
   double mean() const { return mean_; }
 
  private:
@@ -115,7 +118,8 @@ class poisson_table {
   double mean_;
   std::vector<double> cdf_;
   // guide_[j]: first k with cdf_[k] > j / guide_size, top bit set when a CDF
-  // step falls inside the cell (then search)
+  // step falls inside the cell (then search); one entry more, unused, so that
+  // a 32-bit gather at the last cell stays inside the vector
   std::vector<std::uint16_t> guide_;
 };
 

@@ -21,7 +21,7 @@ void poisson_input::apply(std::size_t begin, std::size_t end, step_context& ctx)
   // added also where n = 0: acc + (+-0) is acc (acc is never -0: it starts
   // at +0 and +0 + -0 = +0), and the branch on n mispredicted for the one
   // step in seven without an input at Brunel's mean of 2 (bench/RESULTS.md)
-  for (std::size_t li = 0; li < end - begin; ++li) acc[li] += weight_ * double(table_.draw(u[li]));
+  table_.add_draws(u, acc, weight_, end - begin);
 }
 
 sinusoidal_input::sinusoidal_input(double amplitude, double offset, double frequency_hz, double phase_deg, int receptor,

@@ -6,6 +6,7 @@
 
 #include "core/rng.hpp"
 #include "neurons/sources.hpp"
+#include "helpers.hpp"
 
 using namespace apical;
 
@@ -75,6 +76,36 @@ TEST_CASE("uniforms have mean 1/2 and variance 1/12 within 5 sigma") {
   const double mean = s / n, var = s2 / n - mean * mean;
   CHECK(std::abs(mean - 0.5) < 5 * std::sqrt(1.0 / 12 / n));
   CHECK(std::abs(var - 1.0 / 12) < 5 * std::sqrt(1.0 / 180 / n));
+}
+
+TEST_CASE("poisson_table::add_draws adds weight * draw(u) to each element, as the scalar expression") {
+  // uniforms at the CDF's steps and one ulp below them (cells that hold a
+  // step: the vector loop's search lanes), mixed with random ones; lengths
+  // below, at and past the vector loop's sixteen
+  for (double mean : {0.002, 0.5, 2.0, 13.0, 120.0}) {
+    poisson_table t(mean);
+    std::vector<double> steps;
+    for (double F = std::exp(-mean), p = F, k = 1; F < 1.0 - 1e-16 && k < 1000; p *= mean / k, F += p, ++k) {
+      steps.push_back(F);
+      steps.push_back(std::nextafter(F, 0.0));
+    }
+    stream_engine e(7, stream_tag::poisson_input, 3);
+    std::vector<double> u(600), acc(600), expected(600);
+    for (std::size_t i = 0; i < u.size(); ++i) u[i] = i % 3 == 0 ? steps[(i / 3) % steps.size()] : e.uniform();
+    u[1] = 0.0;
+    u[2] = std::nextafter(1.0, 0.0);
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{17}, std::size_t{31},
+                          std::size_t{48}, std::size_t{531}}) {
+      for (std::size_t i = 0; i < acc.size(); ++i) acc[i] = expected[i] = e.uniform() * 10.0 - 5.0;
+      const double w = 0.1 + e.uniform();
+      for (std::size_t i = 0; i < n; ++i) expected[i] += w * double(t.draw(u[i]));
+      t.add_draws(u.data(), acc.data(), w, n);
+      std::size_t differ = 0;
+      for (std::size_t i = 0; i < acc.size(); ++i) differ += !test::same_bits(acc[i], expected[i]);
+      INFO("mean " << mean << ", n " << n);
+      CHECK(differ == 0);
+    }
+  }
 }
 
 TEST_CASE("poisson_table inverts the Poisson CDF exactly") {
