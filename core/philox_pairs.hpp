@@ -18,9 +18,10 @@
 //
 // With AVX-512, the same loop (philox_lanes) sixteen blocks at a time in
 // eight-lane registers, the xors of a round as vpternlogq; what is left (under
-// sixteen blocks) goes through the AVX2 loop, then the scalar one. On a Zen 5 host the stand-alone loop took
-// 1.14 s against the AVX2 form's 3.07-3.23 s, and Brunel's update 0.26 s
-// against 0.40 s (minimum of 12 pairs; bench/RESULTS.md, "Zen 5").
+// sixteen blocks) goes through the AVX2 loop, then the scalar one. On a Zen 5
+// host the stand-alone loop took 1.14-1.30 s against the AVX2 form's
+// 3.07-3.35 s, and Brunel's update 0.26 s against 0.40 s (minimum of 12 pairs;
+// bench/RESULTS.md, "Zen 5").
 #include <array>
 #include <cstddef>
 #include <cstdint>
