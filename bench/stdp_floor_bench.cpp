@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
     }
   }
   constexpr int n = 3200, steps = 10000;   // 1 s at h = 0.1 ms
+  static_assert(n <= 65536, "the narrow layout's 16-bit targets, sources and offsets");
   constexpr double h = 0.1;                // ms
   std::mt19937_64 rng(1);
   const network net = build(n, 0.02, rng);
