@@ -3,7 +3,7 @@
 one right after the other on the same machine, and prints both simulation times
 and their ratio. Install the peer with `bash .ci/deps --bench`.
 
-    /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel coba_stdp brunel_stdp] [--threads 1]
+    /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel coba_stdp coba_stdp_post brunel_stdp] [--threads 1]
                                             [--duration 1000] [--repeats 3] [--markdown] [--apical EXE]
 
 apical's simulation time is `run_s` of its summary.json (the run loop, build
@@ -25,18 +25,25 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS = os.path.join(os.path.dirname(ROOT), 'shared', 'peers', 'brian2')
 APICAL = os.path.join(ROOT, 'build', 'apical')
 MODELS = {'cuba': 'models/cuba.toml', 'coba': 'models/coba.toml', 'brunel': 'models/brunel2000.toml',
-          'coba_stdp': 'models/coba_stdp.toml', 'brunel_stdp': 'models/brunel_stdp.toml'}
+          'coba_stdp': 'models/coba_stdp.toml', 'brunel_stdp': 'models/brunel_stdp.toml',
+          'coba_stdp_post': 'models/coba_stdp.toml'}
+# model-file overrides per network: coba_stdp_post is plastic COBA with
+# potentiation at post spikes, Brian2's order of updates (docs/user_guide.md)
+SETS = {'coba_stdp_post': ['projection.EE.plasticity.potentiation=at_post']}
 # the peer script and its extra arguments per network; plastic Brunel's peer is
 # ours (bench/peers/), the shared directory has none
 PEER = {'cuba': (os.path.join(PEERS, 'cuba.py'), []), 'coba': (os.path.join(PEERS, 'coba.py'), []),
         'brunel': (os.path.join(PEERS, 'brunel.py'), []), 'coba_stdp': (os.path.join(PEERS, 'coba.py'), ['--stdp']),
-        'brunel_stdp': (os.path.join(ROOT, 'bench', 'peers', 'brunel_stdp.py'), [])}
+        'brunel_stdp': (os.path.join(ROOT, 'bench', 'peers', 'brunel_stdp.py'), []),
+        'coba_stdp_post': (os.path.join(PEERS, 'coba.py'), ['--stdp'])}
 
 
 def run_apical(exe, net, threads, duration, seed):
     with tempfile.TemporaryDirectory() as out:
         cmd = [exe, 'run', os.path.join(ROOT, MODELS[net]), '--threads', str(threads), '--duration', str(duration),
                '--seed', str(seed), '--out', out, '--progress', 'never']
+        for kv in SETS.get(net, []):
+            cmd += ['--set', kv]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(os.path.join(out, 'summary.json')) as f:
             return json.load(f)

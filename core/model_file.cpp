@@ -298,7 +298,7 @@ void read_plasticity(const reader& r, const value& v, const std::string& path, p
   if (pr.weight.min_value() < rule.w_min || pr.weight.max_value() > rule.w_max)
     r.fail(v, path, fmt::format("initial weights must lie in [w_min, w_max] = [{}, {}] (weights here: [{}, {}])", rule.w_min,
                                 rule.w_max, pr.weight.min_value(), pr.weight.max_value()));
-  if (auto err = rule.check_delay(pr.delay.min_value(), h)) {
+  if (auto err = rule.check_delay(pr.delay.min_value(), pr.delay.max_value(), h)) {
     const value* at = r.get(v, err->key.c_str());
     r.fail(at ? *at : v, path + "." + err->key, err->message);
   }
@@ -672,7 +672,7 @@ void check_network(const network_spec& spec) {
       plasticity_params rule;
       if (auto err = lower_plasticity(pr.plasticity.rule, pr.plasticity.params, pr.plasticity.options, rule))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
-      if (auto err = rule.check_delay(pr.delay.min_value(), spec.sim.resolution))
+      if (auto err = rule.check_delay(pr.delay.min_value(), pr.delay.max_value(), spec.sim.resolution))
         throw model_error(f, 0, path + ".plasticity." + err->key, err->message);
       if (auto m = pr.plasticity.options.find("modulator"); m != pr.plasticity.options.end() && !spec.find(m->second))
         throw model_error(f, 0, path + ".plasticity.modulator", "no population named '" + m->second + "'");

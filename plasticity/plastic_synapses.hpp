@@ -73,6 +73,8 @@ class plastic_synapses {
   /// Records every change of synapse j (store order) under `watch_id`.
   void watch(std::uint32_t j, std::uint32_t watch_id);
   bool watched(std::uint32_t j) const { return !watch_.empty() && watch_[j] != unwatched; }
+  /// Whether any synapse is watched.
+  bool watching() const { return !watch_.empty(); }
   /// Changes since the last take, in delivery order.
   std::vector<weight_change> take_changes() { return std::exchange(changes_, {}); }
 
@@ -96,6 +98,11 @@ class plastic_synapses {
   /// of the loop over the synapses, whose body then calls nothing and keeps its
   /// pointers in registers (bench/RESULTS.md).
   void sent(const delay_group& grp, step_t k, double offset, std::vector<offgrid_event>* offgrid);
+  /// Logs synapse j's weight as changed at t (ms) if it is watched (changes
+  /// made outside a group's delivery: potentiation at post spikes).
+  void log_change(std::uint32_t j, double t) {
+    if (!watch_.empty() && watch_[j] != unwatched) changes_.push_back({t, watch_[j], w_[j]});
+  }
 
   std::uint32_t projection_;
   synapse_store store_;   // rows and delay groups; the records are released into target_ and w_

@@ -128,9 +128,14 @@ std::optional<param_error> plasticity_params::validate() const {
   return std::nullopt;
 }
 
-std::optional<param_error> plasticity_params::check_delay(double min_delay_ms, double h_ms) const {
+std::optional<param_error> plasticity_params::check_delay(double min_delay_ms, double max_delay_ms, double h_ms) const {
   if (kind == plasticity_kind::urbanczik) return std::nullopt;   // reads the target's past only
-  if (dendritic_steps(std::llround(min_delay_ms / h_ms)) >= 1) return std::nullopt;
+  const std::int64_t shortest = dendritic_steps(std::llround(min_delay_ms / h_ms));
+  if (potentiate_at_post && dendritic_steps(std::llround(max_delay_ms / h_ms)) != shortest)
+    return param_error{"potentiation", fmt::format("at_post needs one dendritic delay per projection: delays from {} to {} ms "
+                                                   "give several (use a constant delay)",
+                                                   min_delay_ms, max_delay_ms)};
+  if (shortest >= 1) return std::nullopt;
   return param_error{"dendritic_delay_fraction",
                      fmt::format("the dendritic part of the delay must be at least one step ({} ms): fraction {} of the "
                                  "smallest delay {} ms is less",
@@ -153,7 +158,9 @@ const std::vector<rule_info>& plasticity_rules() {
       {"stdp",
        "pair-based STDP, additive / multiplicative (van Rossum 2000) / power-law (Gutig 2003) weight dependence",
        docs(pair_table, pair_defaults()),
-       {{"weight_dependence", {"additive", "multiplicative", "power_law"}}, {"pairing", {"all_to_all", "nearest"}}}},
+       {{"weight_dependence", {"additive", "multiplicative", "power_law"}},
+        {"pairing", {"all_to_all", "nearest"}},
+        {"potentiation", {"at_next_pre", "at_post"}}}},
       {"stdp_triplet", "triplet STDP (Pfister & Gerstner 2006), additive", docs(triplet_table, triplet_defaults()),
        {{"pairing", {"all_to_all", "nearest"}}}},
       {"stdp_dopamine",
@@ -220,11 +227,14 @@ std::optional<param_error> lower_plasticity(const std::string& rule, const std::
     }
     if (key == "update") p.time_driven = v == "time_driven";
     if (key == "pairing") p.pairing = v == "nearest" ? stdp_pairing::nearest : stdp_pairing::all_to_all;
+    if (key == "potentiation") p.potentiate_at_post = v == "at_post";
     if (key == "weight_dependence")
       p.dependence = v == "additive" ? weight_dependence::additive
                      : v == "multiplicative" ? weight_dependence::multiplicative
                                              : weight_dependence::power_law;
   }
+  if (p.potentiate_at_post && p.pairing == stdp_pairing::nearest)
+    return param_error{"potentiation", "at_post pairs all to all: pairing = \"nearest\" needs at_next_pre"};
   if (dopamine && !options.count("modulator"))
     return param_error{"modulator", "stdp_dopamine needs the population whose spikes release the neuromodulator"};
   if (p.dependence != weight_dependence::power_law)

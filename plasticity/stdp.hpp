@@ -96,6 +96,11 @@ struct plasticity_params {
   double eta = 0.07;         ///< urbanczik: learning rate (plasticity/urbanczik_synapses.hpp)
   double tau_Delta = 100.0;  ///< ms, urbanczik: low-pass filter of the weight change
   bool time_driven = false;  ///< urbanczik: update every synapse every step (the reference; bench/RESULTS.md)
+  /// stdp, all-to-all: potentiation applied at each post spike over the
+  /// neuron's incoming synapses (Brian2, Song et al. 2000) instead of at each
+  /// synapse's next pre spike (NEST's stdp_synapse, the default); no post
+  /// spike history (plasticity/stdp_at_post.hpp).
+  bool potentiate_at_post = false;
 
   std::optional<param_error> validate() const;
   /// Dendritic delay in steps for a delay of `delay_steps` steps.
@@ -104,8 +109,11 @@ struct plasticity_params {
   }
   /// Refuses a dendritic delay below one step for the smallest delay (ms): the
   /// update at a pre spike needs every post spike up to its synaptic time, and
-  /// a post spike of the delivery step itself is not yet emitted.
-  std::optional<param_error> check_delay(double min_delay_ms, double h_ms) const;
+  /// a post spike of the delivery step itself is not yet emitted. With
+  /// potentiation at post spikes, also refuses delays (min to max, ms) whose
+  /// dendritic parts differ: a post spike's potentiation waits for its one
+  /// dendritic delay.
+  std::optional<param_error> check_delay(double min_delay_ms, double max_delay_ms, double h_ms) const;
   /// stdp_dopamine: refuses a dendritic delay below `window_ms` (the
   /// network's smallest delay) for the projection's smallest delay.
   std::optional<param_error> check_modulated_delay(double min_delay_ms, double window_ms, double h_ms) const;

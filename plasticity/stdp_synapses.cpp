@@ -116,12 +116,21 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
     widest = std::max(widest, store_.group(g).end - store_.group(g).begin);
   rest_.assign(widest + 8, 0);   // depress_quiet stores eight at a time
   if (rule_.kind == plasticity_kind::dopamine) c_.assign(w_.size(), 0.0);
-  archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
-  for (std::size_t n = 0; n < neurons; ++n) archive_.set_readers(n, readers[n]);
+  if (rule_.potentiate_at_post) {
+    // one dendritic delay for all groups (plasticity_params::check_delay)
+    const std::int64_t dden = store_.group_count() ? rule_.dendritic_steps(store_.group(0).delay) : 1;
+    at_post_.reset(target_, store_, neurons, dden, rule_.tau_plus, rule_.tau_minus, h);
+    archive_.reset(0, rule_.tau_minus, rule_.tau_y, false);
+  } else {
+    archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
+    for (std::size_t n = 0; n < neurons; ++n) archive_.set_readers(n, readers[n]);
+  }
   set_on_grid(false);
 }
 
 void stdp_synapses::set_on_grid(bool on_grid) {
+  // (potentiation at post spikes needs on_grid: the simulation refuses it
+  // otherwise before building, naming the key)
   decay_plus_ = grid_decay(rule_.tau_plus, h_, on_grid);
   decay_minus_ = grid_decay(rule_.tau_minus, h_, on_grid);
   // the power law's block loop decays its traces eight at a time
@@ -134,7 +143,45 @@ void stdp_synapses::set_on_grid(bool on_grid) {
 std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, double* const* in,
                                      std::vector<offgrid_event>* offgrid) {
   if (rule_.kind == plasticity_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
+  if (rule_.potentiate_at_post)
+    return stdp_update::visit(rule_, [&](const auto& u) { return deliver_at_post(u, g, k, offset, in, offgrid); });
   return stdp_update::visit(rule_, [&](const auto& u) { return deliver_as(u, g, k, offset, in, offgrid); });
+}
+
+template <class Update>
+std::uint32_t stdp_synapses::deliver_at_post(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
+                                             std::vector<offgrid_event>* offgrid) {
+  const delay_group& grp = store_.group(g);
+  const double t = double(k - 2 * rule_.dendritic_steps(grp.delay)) * h_ + offset;   // post frame, as deliver_as
+  // depression by y_n(t) = Y_n e, the post spikes before t (stdp_at_post.hpp);
+  // y = 0 leaves w as it is (w >= w_min), as an unpaired synapse in deliver_as
+  const double e = at_post_.minus_factor(t);
+  const double* const Y = at_post_.post_sums();
+  const std::uint32_t* const target = target_.data();
+  double* const w = w_.data();
+  double* const dest = offgrid ? nullptr : in[grp.receptor];
+  for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+    const std::uint32_t n = target[j];
+    put(j, n, u.depress(w[j], Y[n] * e, 0.0), dest);
+  }
+  sent(grp, k, offset, offgrid);
+  at_post_.add_pre(g, t);
+  return grp.end - grp.begin;
+}
+
+void stdp_synapses::end_step(step_t k) {
+  if (!rule_.potentiate_at_post) return;
+  stdp_update::visit(rule_, [&](const auto& u) {
+    double* const w = w_.data();
+    if (watching())
+      at_post_.end_step(k, [&](std::uint32_t j, double x, double t_log) {
+        w[j] = u.facilitate(w[j], x, 0.0);
+        log_change(j, t_log);
+      });
+    else
+      at_post_.end_step(k, [&](std::uint32_t j, double x, double) { w[j] = u.facilitate(w[j], x, 0.0); });
+    return 0;
+  });
 }
 
 template <class Update>
@@ -428,7 +475,7 @@ void stdp_synapses::prune_modulator() {
 std::size_t stdp_synapses::bytes() const {
   return plastic_synapses::bytes() + c_.capacity() * sizeof(double) + rest_.capacity() * sizeof(std::uint32_t) +
          held_.capacity() * sizeof(double) +
-         pre_.capacity() * sizeof(pre_trace) + archive_.bytes() +
+         pre_.capacity() * sizeof(pre_trace) + archive_.bytes() + at_post_.bytes() +
          (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }
 

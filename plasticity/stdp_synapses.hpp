@@ -16,6 +16,7 @@
 #include "plasticity/grid_decay.hpp"
 #include "plasticity/plastic_synapses.hpp"
 #include "plasticity/post_archive.hpp"
+#include "plasticity/stdp_at_post.hpp"
 #include "plasticity/stdp.hpp"
 
 namespace apical {
@@ -32,7 +33,14 @@ class stdp_synapses final : public plastic_synapses {
     __builtin_prefetch(&pre_[g]);
   }
   /// Records a post spike of local neuron n at t (ms).
-  void on_post(std::uint32_t n, double t) override { archive_.add_spike(n, t); }
+  void on_post(std::uint32_t n, double t) override {
+    if (rule_.potentiate_at_post)
+      at_post_.on_post(n, std::llround(t / h_));
+    else
+      archive_.add_spike(n, t);
+  }
+  /// With potentiation at post spikes: the potentiations due at the end of step k.
+  void end_step(step_t k) override;
 
   /// Every pre and post spike of this block is on the h grid (neither the
   /// source nor the target population emits spikes between grid points:
@@ -57,6 +65,7 @@ class stdp_synapses final : public plastic_synapses {
     plastic_synapses::serialize(io);
     io.fields(pre_, c_, mod_, mod_head_, mod_prune_at_);
     archive_.serialize(io);
+    at_post_.serialize(io);
   }
 
  private:
@@ -71,6 +80,9 @@ class stdp_synapses final : public plastic_synapses {
   template <class Update>
   std::uint32_t deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
                            std::vector<offgrid_event>* offgrid);
+  template <class Update>
+  std::uint32_t deliver_at_post(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
+                                std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
   /// Drops modulator spikes that no future update reads.
@@ -80,6 +92,7 @@ class stdp_synapses final : public plastic_synapses {
   grid_decay decay_plus_, decay_minus_;   // exp(-dt / tau_plus), exp(-dt / tau_minus)
   std::vector<pre_trace> pre_;
   post_archive archive_;
+  stdp_at_post at_post_;   // rule_.potentiate_at_post only; then the archive holds nothing
   std::vector<std::uint32_t> rest_;   // a group's synapses left for the full update (quiet pass)
   std::vector<double> held_;          // power law: a block's potentiations held back for the vector rounds
   // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)

@@ -1,0 +1,136 @@
+#pragma once
+// Pair STDP with potentiation at each post spike, all-to-all (Brian2's order
+// of updates; Song, Miller & Abbott 2000): a pre spike depresses its synapses
+// by their targets' post traces, a post spike potentiates the neuron's
+// incoming synapses by their sources' pre traces, through a target-major
+// index of the synapses. No post spike history is kept or searched: on plastic
+// COBA this took the plastic part of a simulated second from ~0.045 s to
+// ~0.012 s (bench/RESULTS.md, 2026-12-03). The default order, NEST's
+// (potentiation at a synapse's next pre spike), stays in stdp_synapses.
+//
+// Traces, as sums scaled to an epoch T0 (ms, post frame):
+//   X_g = sum over group g's pre spikes t_i of exp((t_i - T0) / tau_plus),
+//   Y_n = sum over neuron n's post spikes s of exp((s - T0) / tau_minus),
+// so that x_g(t) = X_g exp(-(t - T0) / tau_plus): one exp per spike and per
+// group delivery, none per synapse. Every `rebase_steps` steps the epoch moves
+// to the step's end and every sum is scaled by exp(-shift / tau) (the global
+// step decides: partitions and thread counts rebase alike), so the exponents
+// stay below ~40 + 2 d_den h / tau and each trace is within a few ulps of its
+// direct sum (tests/plasticity/stdp_at_post_test.cpp: 1e-12 relative).
+//
+// Timing, in the post frame of stdp_synapses (a pre spike delivered in step k
+// acts at t = (k - 2 d_den) h, a post spike of step m at m h; a pre and a post
+// spike at the same time do not pair), every spike on the grid:
+// - a post spike of step m potentiates by the pre spikes with t < m h, which
+//   are those delivered up to step m + 2 d_den - 1: at the end of that step;
+// - a pre spike delivered in step k is depressed by the post spikes with
+//   m h < t, m <= k - 2 d_den - 1: a post spike enters Y at the end of step
+//   m + 2 d_den.
+// Each synapse's updates thus come in time order, as in the direct computation.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/state_io.hpp"
+#include "core/synapse_store.hpp"
+#include "core/time.hpp"
+
+namespace apical {
+
+class stdp_at_post {
+ public:
+  /// `target`: the partition-local target of each synapse of `store`'s groups;
+  /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in ms.
+  void reset(std::span<const std::uint32_t> target, const synapse_store& store, std::size_t neurons, std::int64_t dden,
+             double tau_plus, double tau_minus, double h) {
+    dden_ = dden;
+    tau_plus_ = tau_plus;
+    tau_minus_ = tau_minus;
+    h_ = h;
+    rebase_steps_ = std::max<step_t>(1, static_cast<step_t>(40.0 * std::min(tau_plus, tau_minus) / h));
+    col_.assign(neurons + 1, 0);
+    for (std::uint32_t n : target) ++col_[n + 1];
+    for (std::size_t n = 0; n < neurons; ++n) col_[n + 1] += col_[n];
+    syn_.resize(target.size());
+    group_.resize(target.size());
+    std::vector<std::uint32_t> fill(col_.begin(), col_.end() - 1);
+    for (std::uint32_t g = 0; g < store.group_count(); ++g)   // store order within each target
+      for (std::uint32_t j = store.group(g).begin; j < store.group(g).end; ++j) {
+        const std::uint32_t at = fill[target[j]]++;
+        syn_[at] = j;
+        group_[at] = g;
+      }
+    X_.assign(store.group_count(), 0.0);
+    Y_.assign(neurons, 0.0);
+    pending_.clear();
+    pot_head_ = y_head_ = 0;
+    t0_ = 0.0;
+  }
+
+  /// A post spike of local neuron n in step m (in step order).
+  void on_post(std::uint32_t n, step_t m) { pending_.push_back({n, m}); }
+
+  /// The post traces Y (by neuron) and the factor e that turns them into
+  /// y_n(t) = Y_n e for a pre spike at t (ms, post frame).
+  const double* post_sums() const { return Y_.data(); }
+  double minus_factor(double t) const { return std::exp(-(t - t0_) / tau_minus_); }
+  /// Group g's pre spike at t (ms, post frame), after its depressions.
+  void add_pre(std::uint32_t g, double t) { X_[g] += std::exp((t - t0_) / tau_plus_); }
+
+  /// The end of step k: calls potentiate(j, x, t_log) for each synapse j of
+  /// each post spike due now (x its source's pre trace at the post spike;
+  /// t_log = (m + 2 d_den) h, the time of the step it joins, ms), spike by
+  /// spike in time order and each neuron's synapses in store order; then the
+  /// post spikes due enter Y, and the epoch moves when its step comes.
+  /// (Prefetching the scattered weights 16 synapses ahead made plastic COBA
+  /// 5% slower: bench/RESULTS.md.)
+  template <class F>
+  void end_step(step_t k, F&& potentiate) {
+    for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ - 1 <= k; ++pot_head_) {
+      const post p = pending_[pot_head_];
+      const double e = std::exp(-(double(p.m) * h_ - t0_) / tau_plus_);
+      const double t_log = double(p.m + 2 * dden_) * h_;
+      for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; ++i) potentiate(syn_[i], X_[group_[i]] * e, t_log);
+    }
+    for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k; ++y_head_)
+      Y_[pending_[y_head_].n] += std::exp((double(pending_[y_head_].m) * h_ - t0_) / tau_minus_);
+    if (y_head_ == pending_.size()) {   // y_head_ >= pot_head_: everything done
+      pending_.clear();
+      pot_head_ = y_head_ = 0;
+    }
+    if ((k + 1) % rebase_steps_ == 0) {
+      const double t1 = double(k + 1) * h_;
+      const double sx = std::exp(-(t1 - t0_) / tau_plus_), sy = std::exp(-(t1 - t0_) / tau_minus_);
+      for (double& x : X_) x *= sx;
+      for (double& y : Y_) y *= sy;
+      t0_ = t1;
+    }
+  }
+
+  /// Bytes held: the target-major index and the traces.
+  std::size_t bytes() const {
+    return (col_.capacity() + syn_.capacity() + group_.capacity()) * sizeof(std::uint32_t) +
+           (X_.capacity() + Y_.capacity()) * sizeof(double) + pending_.capacity() * sizeof(post);
+  }
+  /// Saves or restores the traces and the spikes still due (the index is rebuilt).
+  void serialize(state_io& io) { io.fields(X_, Y_, pending_, pot_head_, y_head_, t0_); }
+
+ private:
+  struct post {
+    std::uint32_t n;
+    step_t m;
+  };
+  std::vector<std::uint32_t> col_;            // neuron n's synapses: [col_[n], col_[n + 1])
+  std::vector<std::uint32_t> syn_, group_;    // synapse and its group, target-major
+  std::vector<double> X_, Y_;                 // scaled pre sums by group, post sums by neuron
+  std::vector<post> pending_;                 // post spikes not yet in Y, in step order
+  std::size_t pot_head_ = 0, y_head_ = 0;     // first not yet potentiated, first not yet in Y
+  double t0_ = 0.0;                           // ms, epoch of the sums
+  step_t rebase_steps_ = 1;
+  std::int64_t dden_ = 1;
+  double tau_plus_ = 20.0, tau_minus_ = 20.0, h_ = 0.1;
+};
+
+}  // namespace apical
