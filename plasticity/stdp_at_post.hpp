@@ -42,17 +42,18 @@ namespace apical {
 class stdp_at_post {
  public:
   /// `target`: the partition-local target of each synapse of `store`'s groups;
+  /// `in_degree`: the number of them onto each neuron (plastic_synapses::in_degrees);
   /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in ms.
-  void reset(std::span<const std::uint32_t> target, const synapse_store& store, std::size_t neurons, std::int64_t dden,
-             double tau_plus, double tau_minus, double h) {
+  void reset(std::span<const std::uint32_t> target, const synapse_store& store, std::span<const std::uint32_t> in_degree,
+             std::int64_t dden, double tau_plus, double tau_minus, double h) {
+    const std::size_t neurons = in_degree.size();
     dden_ = dden;
     tau_plus_ = tau_plus;
     tau_minus_ = tau_minus;
     h_ = h;
     rebase_steps_ = std::max<step_t>(1, static_cast<step_t>(40.0 * std::min(tau_plus, tau_minus) / h));
     col_.assign(neurons + 1, 0);
-    for (std::uint32_t n : target) ++col_[n + 1];
-    for (std::size_t n = 0; n < neurons; ++n) col_[n + 1] += col_[n];
+    for (std::size_t n = 0; n < neurons; ++n) col_[n + 1] = col_[n] + in_degree[n];
     syn_.resize(target.size());
     group_.resize(target.size());
     std::vector<std::uint32_t> fill(col_.begin(), col_.end() - 1);

@@ -119,7 +119,7 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
   if (rule_.potentiate_at_post) {
     // one dendritic delay for all groups (plasticity_params::check_delay)
     const std::int64_t dden = store_.group_count() ? rule_.dendritic_steps(store_.group(0).delay) : 1;
-    at_post_.reset(target_, store_, neurons, dden, rule_.tau_plus, rule_.tau_minus, h);
+    at_post_.reset(target_, store_, readers, dden, rule_.tau_plus, rule_.tau_minus, h);
     archive_.reset(0, rule_.tau_minus, rule_.tau_y, false);
   } else {
     archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
