@@ -8,9 +8,11 @@ is steadier than two series of alternated runs (bench/RESULTS.md, "AVX2 hosts").
 
 Prints, for the summary's run time and its deliver and update phases, each
 binary's min and median and the median (and range) of B / A over the pairs, and
-fails if the two binaries' spike hashes differ.
+fails if the two binaries' spike hashes differ. The core-balanced ratio is the
+median over pairs of pairs (cores swapped) of the geometric mean of their ratios.
 """
 import argparse
+import math
 import re
 import statistics
 import subprocess
@@ -51,9 +53,15 @@ def main():
     ra, rb = results[args.a], results[args.b]
     for key in ('run', 'deliver', 'update'):
         ratios = [y[key] / x[key] for x, y in zip(ra, rb)]
+        # two consecutive pairs swap the cores: the geometric mean of their
+        # ratios cancels a difference in speed between the cores (on some VMs
+        # one core runs ~40% slower, and the single ratios alternate around it)
+        balanced = [math.sqrt(ratios[i] * ratios[i + 1]) for i in range(0, len(ratios) - 1, 2)]
         print(f'{key:8s} A {min(x[key] for x in ra):.4f} / {statistics.median(x[key] for x in ra):.4f} s'
               f'   B {min(x[key] for x in rb):.4f} / {statistics.median(x[key] for x in rb):.4f} s (min / median)'
-              f'   B/A {statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f})')
+              f'   B/A {statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f})'
+              + (f', core-balanced {statistics.median(balanced):.3f} ({min(balanced):.3f}-{max(balanced):.3f})'
+                 if balanced else ''))
     hashes = {r['hash'] for r in ra + rb}
     print('spike hashes:', ', '.join(sorted(h or '?' for h in hashes)))
     if len(hashes) != 1:

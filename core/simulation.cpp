@@ -432,11 +432,10 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
         const apical::plastic_synapses& blk = *part.plastic()[b];
         if (blk.projection() != j) continue;
         const synapse_store& st = blk.store();
-        const auto tgts = blk.targets();
         for (std::uint32_t src = pre.first; src < pre.first + pre.size; ++src)
           for (const delay_group& g : st.row(src))
             for (std::uint32_t k = g.begin; k < g.end; ++k) {
-              const std::uint32_t tgt = part.begin() + tgts[k];
+              const std::uint32_t tgt = part.begin() + blk.target(k);
               if (wanted[tgt])
                 f(row{blk.weights()[k], tgt, src - pre.first, k, std::uint16_t(pi), std::uint16_t(b), g.delay});
             }
@@ -484,7 +483,7 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
   std::size_t held = 0;
   for (const auto& part : partitions_)
     for (const auto& blk : part->plastic())
-      if (blk->projection() == j) held += blk->targets().size();
+      if (blk->projection() == j) held += blk->weights().size();
   rows.reserve(held);
   for_each_local([&](const row& r) { rows.push_back(r); });
   std::vector<std::byte> mine(rows.size() * sizeof(row));

@@ -16,7 +16,15 @@ plastic_synapses::plastic_synapses(std::uint32_t projection, synapse_store&& sto
 std::vector<std::uint32_t> plastic_synapses::in_degrees(std::size_t neurons) const {
   std::vector<std::uint32_t> d(neurons, 0);
   for (std::uint32_t n : target_) ++d[n];
+  for (std::uint16_t n : target16_) ++d[n];
   return d;
+}
+
+bool plastic_synapses::narrow_targets() {
+  if (target_.empty() || *std::max_element(target_.begin(), target_.end()) > 0xFFFF) return false;
+  target16_.assign(target_.begin(), target_.end());
+  std::vector<std::uint32_t>().swap(target_);
+  return true;
 }
 
 void plastic_synapses::watch(std::uint32_t j, std::uint32_t watch_id) {
@@ -26,14 +34,15 @@ void plastic_synapses::watch(std::uint32_t j, std::uint32_t watch_id) {
 
 void plastic_synapses::sent(const delay_group& grp, step_t k, double offset, std::vector<offgrid_event>* offgrid) {
   if (offgrid)
-    for (std::uint32_t j = grp.begin; j < grp.end; ++j) offgrid->push_back({offset, target_[j], grp.receptor, w_[j]});
+    for (std::uint32_t j = grp.begin; j < grp.end; ++j) offgrid->push_back({offset, target(j), grp.receptor, w_[j]});
   if (!watch_.empty())
     for (std::uint32_t j = grp.begin; j < grp.end; ++j)
       if (watch_[j] != unwatched) changes_.push_back({double(k) * h_ + offset, watch_[j], w_[j]});
 }
 
 std::size_t plastic_synapses::bytes() const {
-  return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + w_.capacity() * sizeof(double);
+  return store_.bytes() + target_.capacity() * sizeof(std::uint32_t) + target16_.capacity() * sizeof(std::uint16_t) +
+         w_.capacity() * sizeof(double);
 }
 
 }  // namespace apical

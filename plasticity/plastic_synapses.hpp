@@ -29,8 +29,10 @@ class plastic_synapses {
   std::uint32_t projection() const { return projection_; }
   const synapse_store& store() const { return store_; }
   std::span<const double> weights() const { return w_; }
-  /// Partition-local target of each synapse, in store order.
-  std::span<const std::uint32_t> targets() const { return target_; }
+  /// Partition-local target of synapse j (store order).
+  std::uint32_t target(std::uint32_t j) const { return target_.empty() ? target16_[j] : target_[j]; }
+  /// Whether the targets are held in 16 bits (narrow_targets).
+  bool narrow() const { return target_.empty() && !target16_.empty(); }
 
   /// A pre spike reaches group g in step k (offset inside the step's spike
   /// time, ms): updates the group's synapses and adds their new weights to
@@ -49,7 +51,10 @@ class plastic_synapses {
   virtual void prefetch_rows(std::uint32_t g) const {
     const delay_group& grp = store_.group(g);
     const std::uint32_t end = std::min(grp.end, grp.begin + 64);
-    for (std::uint32_t j = grp.begin; j < end; j += 16) __builtin_prefetch(target_.data() + j);
+    if (narrow())
+      for (std::uint32_t j = grp.begin; j < end; j += 32) __builtin_prefetch(target16_.data() + j);
+    else
+      for (std::uint32_t j = grp.begin; j < end; j += 16) __builtin_prefetch(target_.data() + j);
     for (std::uint32_t j = grp.begin; j < end; j += 8) __builtin_prefetch(w_.data() + j);
   }
   /// A post spike of local neuron n at t (ms), in time order.
@@ -87,6 +92,10 @@ class plastic_synapses {
  protected:
   /// Number of synapses onto each of `neurons` local neurons.
   std::vector<std::uint32_t> in_degrees(std::size_t neurons) const;
+  /// Holds the targets in 16 bits from now on (2 bytes a synapse instead of
+  /// 4) when every target is below 65,536; returns whether it did. Only rules
+  /// whose loops read target16_ call this.
+  bool narrow_targets();
   /// Stores synapse j's new weight and, for a group delivered on the grid
   /// (`dest` not null), adds it to target n's input (dest[n]).
   void put(std::uint32_t j, std::uint32_t n, double w, double* dest) {
@@ -106,7 +115,8 @@ class plastic_synapses {
 
   std::uint32_t projection_;
   synapse_store store_;   // rows and delay groups; the records are released into target_ and w_
-  std::vector<std::uint32_t> target_;
+  std::vector<std::uint32_t> target_;     // per synapse; empty once narrowed
+  std::vector<std::uint16_t> target16_;   // per synapse once narrowed (narrow_targets)
   std::vector<double> w_;
   double h_;
 

@@ -16,7 +16,7 @@
 // to the step's end and every sum is scaled by exp(-shift / tau) (the global
 // step decides: partitions and thread counts rebase alike), so the exponents
 // stay below ~40 + 2 d_den h / tau and each trace is within a few ulps of its
-// direct sum (tests/plasticity/stdp_at_post_test.cpp: 1e-12 relative).
+// direct sum (tests/plasticity/stdp_exact_test.cpp: 1e-12 relative).
 //
 // Timing, in the post frame of stdp_synapses (a pre spike delivered in step k
 // acts at t = (k - 2 d_den) h, a post spike of step m at m h; a pre and a post
@@ -27,7 +27,16 @@
 //   m h < t, m <= k - 2 d_den - 1: a post spike enters Y at the end of step
 //   m + 2 d_den.
 // Each synapse's updates thus come in time order, as in the direct computation.
+//
+// Memory: an index entry is the synapse's delay group and its offset in the
+// group, packed in 32 bits (in 64 only if the group count times the widest
+// group passes 2^32); the group's first synapse sits beside its pre sum, read
+// together. With stdp_synapses' 16-bit targets and the double weight a
+// plastic synapse takes 14 bytes before the per-group and per-neuron state
+// (plastic COBA: 21.02 bytes all-inclusive with (synapse, group) pairs of
+// 32-bit words, bench/RESULTS.md).
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -41,11 +50,13 @@ namespace apical {
 
 class stdp_at_post {
  public:
-  /// `target`: the partition-local target of each synapse of `store`'s groups;
+  /// `target(j)`: the partition-local target of synapse j of `store`'s groups;
   /// `in_degree`: the number of them onto each neuron (plastic_synapses::in_degrees);
-  /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in ms.
-  void reset(std::span<const std::uint32_t> target, const synapse_store& store, std::span<const std::uint32_t> in_degree,
-             std::int64_t dden, double tau_plus, double tau_minus, double h) {
+  /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in
+  /// ms. `packed`: index entries of 4 bytes where they fit (false: 8, for tests).
+  template <class Target>
+  void reset(Target&& target, const synapse_store& store, std::span<const std::uint32_t> in_degree, std::int64_t dden,
+             double tau_plus, double tau_minus, double h, bool packed = true) {
     const std::size_t neurons = in_degree.size();
     dden_ = dden;
     tau_plus_ = tau_plus;
@@ -54,16 +65,21 @@ class stdp_at_post {
     rebase_steps_ = std::max<step_t>(1, static_cast<step_t>(40.0 * std::min(tau_plus, tau_minus) / h));
     col_.assign(neurons + 1, 0);
     for (std::size_t n = 0; n < neurons; ++n) col_[n + 1] = col_[n] + in_degree[n];
-    syn_.resize(target.size());
-    group_.resize(target.size());
-    std::vector<std::uint32_t> fill(col_.begin(), col_.end() - 1);
-    for (std::uint32_t g = 0; g < store.group_count(); ++g)   // store order within each target
-      for (std::uint32_t j = store.group(g).begin; j < store.group(g).end; ++j) {
-        const std::uint32_t at = fill[target[j]]++;
-        syn_[at] = j;
-        group_[at] = g;
-      }
-    X_.assign(store.group_count(), 0.0);
+    groups_.resize(store.group_count());
+    std::uint32_t widest = 0;
+    for (std::uint32_t g = 0; g < store.group_count(); ++g) {
+      groups_[g] = {0.0, store.group(g).begin};
+      widest = std::max(widest, store.group(g).end - store.group(g).begin);
+    }
+    // entry = g << shift_ | (j - begin of g): 4 bytes while every (g, offset) fits
+    shift_ = std::bit_width(widest > 0 ? widest - 1 : 0u);
+    const bool fits = packed && shift_ < 32 && (std::uint64_t(store.group_count()) << shift_) <= (std::uint64_t(1) << 32);
+    index32_.clear();
+    index64_.clear();
+    if (fits)
+      fill_index(index32_, target, store);
+    else
+      fill_index(index64_, target, store);
     Y_.assign(neurons, 0.0);
     pending_.clear();
     pot_head_ = y_head_ = 0;
@@ -78,7 +94,7 @@ class stdp_at_post {
   const double* post_sums() const { return Y_.data(); }
   double minus_factor(double t) const { return std::exp(-(t - t0_) / tau_minus_); }
   /// Group g's pre spike at t (ms, post frame), after its depressions.
-  void add_pre(std::uint32_t g, double t) { X_[g] += std::exp((t - t0_) / tau_plus_); }
+  void add_pre(std::uint32_t g, double t) { groups_[g].X += std::exp((t - t0_) / tau_plus_); }
 
   /// The end of step k: calls potentiate(j, x, t_log) for each synapse j of
   /// each post spike due now (x its source's pre trace at the post spike;
@@ -90,10 +106,10 @@ class stdp_at_post {
   template <class F>
   void end_step(step_t k, F&& potentiate) {
     for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ - 1 <= k; ++pot_head_) {
-      const post p = pending_[pot_head_];
-      const double e = std::exp(-(double(p.m) * h_ - t0_) / tau_plus_);
-      const double t_log = double(p.m + 2 * dden_) * h_;
-      for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; ++i) potentiate(syn_[i], X_[group_[i]] * e, t_log);
+      if (index64_.empty())
+        potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
+      else
+        potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
     }
     for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k; ++y_head_)
       Y_[pending_[y_head_].n] += std::exp((double(pending_[y_head_].m) * h_ - t0_) / tau_minus_);
@@ -104,7 +120,7 @@ class stdp_at_post {
     if ((k + 1) % rebase_steps_ == 0) {
       const double t1 = double(k + 1) * h_;
       const double sx = std::exp(-(t1 - t0_) / tau_plus_), sy = std::exp(-(t1 - t0_) / tau_minus_);
-      for (double& x : X_) x *= sx;
+      for (group_sum& s : groups_) s.X *= sx;
       for (double& y : Y_) y *= sy;
       t0_ = t1;
     }
@@ -112,20 +128,54 @@ class stdp_at_post {
 
   /// Bytes held: the target-major index and the traces.
   std::size_t bytes() const {
-    return (col_.capacity() + syn_.capacity() + group_.capacity()) * sizeof(std::uint32_t) +
-           (X_.capacity() + Y_.capacity()) * sizeof(double) + pending_.capacity() * sizeof(post);
+    return (col_.capacity() + index32_.capacity()) * sizeof(std::uint32_t) + index64_.capacity() * sizeof(std::uint64_t) +
+           groups_.capacity() * sizeof(group_sum) + Y_.capacity() * sizeof(double) + pending_.capacity() * sizeof(post);
   }
+  /// Bytes a synapse takes in the index: 4, or 8 where (group, offset) needs more than 32 bits.
+  std::size_t entry_bytes() const { return index64_.empty() ? 4 : 8; }
   /// Saves or restores the traces and the spikes still due (the index is rebuilt).
-  void serialize(state_io& io) { io.fields(X_, Y_, pending_, pot_head_, y_head_, t0_); }
+  void serialize(state_io& io) {
+    for (group_sum& s : groups_) io.field(s.X);
+    io.fields(Y_, pending_, pot_head_, y_head_, t0_);
+  }
 
  private:
   struct post {
     std::uint32_t n;
     step_t m;
   };
-  std::vector<std::uint32_t> col_;            // neuron n's synapses: [col_[n], col_[n + 1])
-  std::vector<std::uint32_t> syn_, group_;    // synapse and its group, target-major
-  std::vector<double> X_, Y_;                 // scaled pre sums by group, post sums by neuron
+  struct group_sum {
+    double X;             // scaled pre sum
+    std::uint32_t begin;  // the group's first synapse (read with X: one cache line)
+  };
+  /// Fills the index, target-major, each neuron's synapses in store order.
+  template <class Index, class Target>
+  void fill_index(std::vector<Index>& index, Target& target, const synapse_store& store) {
+    index.resize(col_.back());
+    std::vector<std::uint32_t> fill(col_.begin(), col_.end() - 1);
+    for (std::uint32_t g = 0; g < store.group_count(); ++g)
+      for (std::uint32_t j = store.group(g).begin; j < store.group(g).end; ++j)
+        index[fill[target(j)]++] = Index(g) << shift_ | Index(j - store.group(g).begin);
+  }
+  /// One post spike's potentiations (end_step).
+  template <class Index, class F>
+  void potentiate_spike(post p, const Index* index, F& potentiate) const {
+    const double e = std::exp(-(double(p.m) * h_ - t0_) / tau_plus_);
+    const double t_log = double(p.m + 2 * dden_) * h_;
+    const Index mask = (Index(1) << shift_) - 1;
+    const group_sum* const gs = groups_.data();
+    for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; ++i) {
+      const group_sum& s = gs[index[i] >> shift_];
+      potentiate(s.begin + std::uint32_t(index[i] & mask), s.X * e, t_log);
+    }
+  }
+
+  std::vector<std::uint32_t> col_;     // neuron n's synapses: [col_[n], col_[n + 1]) of the index
+  std::vector<std::uint32_t> index32_; // target-major: group << shift_ | offset in the group
+  std::vector<std::uint64_t> index64_; // the same, where it needs more than 32 bits (then index32_ is empty)
+  unsigned shift_ = 0;
+  std::vector<group_sum> groups_;      // by group
+  std::vector<double> Y_;              // scaled post sums by neuron
   std::vector<post> pending_;                 // post spikes not yet in Y, in step order
   std::size_t pot_head_ = 0, y_head_ = 0;     // first not yet potentiated, first not yet in Y
   double t0_ = 0.0;                           // ms, epoch of the sums

@@ -107,21 +107,23 @@ post_archive::newest last_before(history hist, history::iterator from, double t)
 }  // namespace
 
 stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
-                             double h)
+                             double h, bool compact)
     : plastic_synapses(projection, std::move(store), h), rule_(rule) {
   const std::vector<std::uint32_t> readers = in_degrees(neurons);
-  pre_.assign(store_.group_count(), {});
-  std::uint32_t widest = 0;
-  for (std::uint32_t g = 0; g < store_.group_count(); ++g)
-    widest = std::max(widest, store_.group(g).end - store_.group(g).begin);
-  rest_.assign(widest + 8, 0);   // depress_quiet stores eight at a time
   if (rule_.kind == plasticity_kind::dopamine) c_.assign(w_.size(), 0.0);
   if (rule_.potentiate_at_post) {
     // one dendritic delay for all groups (plasticity_params::check_delay)
     const std::int64_t dden = store_.group_count() ? rule_.dendritic_steps(store_.group(0).delay) : 1;
-    at_post_.reset(target_, store_, readers, dden, rule_.tau_plus, rule_.tau_minus, h);
+    if (compact) narrow_targets();
+    at_post_.reset([this](std::uint32_t j) { return target(j); }, store_, readers, dden, rule_.tau_plus, rule_.tau_minus,
+                   h, compact);
     archive_.reset(0, rule_.tau_minus, rule_.tau_y, false);
   } else {
+    pre_.assign(store_.group_count(), {});
+    std::uint32_t widest = 0;
+    for (std::uint32_t g = 0; g < store_.group_count(); ++g)
+      widest = std::max(widest, store_.group(g).end - store_.group(g).begin);
+    rest_.assign(widest + 8, 0);   // depress_quiet stores eight at a time
     archive_.reset(neurons, rule_.tau_minus, rule_.tau_y, rule_.pairing == stdp_pairing::nearest);
     for (std::size_t n = 0; n < neurons; ++n) archive_.set_readers(n, readers[n]);
   }
@@ -144,20 +146,22 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
                                      std::vector<offgrid_event>* offgrid) {
   if (rule_.kind == plasticity_kind::dopamine) return deliver_dopamine(g, k, offset, in, offgrid);
   if (rule_.potentiate_at_post)
-    return stdp_update::visit(rule_, [&](const auto& u) { return deliver_at_post(u, g, k, offset, in, offgrid); });
+    return stdp_update::visit(rule_, [&](const auto& u) {
+      return narrow() ? deliver_at_post(u, target16_.data(), g, k, offset, in, offgrid)
+                      : deliver_at_post(u, target_.data(), g, k, offset, in, offgrid);
+    });
   return stdp_update::visit(rule_, [&](const auto& u) { return deliver_as(u, g, k, offset, in, offgrid); });
 }
 
-template <class Update>
-std::uint32_t stdp_synapses::deliver_at_post(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
-                                             std::vector<offgrid_event>* offgrid) {
+template <class Update, class Target>
+std::uint32_t stdp_synapses::deliver_at_post(const Update& u, const Target* target, std::uint32_t g, step_t k, double offset,
+                                             double* const* in, std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
   const double t = double(k - 2 * rule_.dendritic_steps(grp.delay)) * h_ + offset;   // post frame, as deliver_as
   // depression by y_n(t) = Y_n e, the post spikes before t (stdp_at_post.hpp);
   // y = 0 leaves w as it is (w >= w_min), as an unpaired synapse in deliver_as
   const double e = at_post_.minus_factor(t);
   const double* const Y = at_post_.post_sums();
-  const std::uint32_t* const target = target_.data();
   double* const w = w_.data();
   double* const dest = offgrid ? nullptr : in[grp.receptor];
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {

@@ -25,12 +25,17 @@ class stdp_synapses final : public plastic_synapses {
  public:
   /// `store`: this projection's synapses onto the partition's neurons
   /// (`neurons` of them); its float weights are the initial weights.
-  stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h);
+  /// `compact`: with potentiation at post spikes, 16-bit targets (where every
+  /// target is below 65,536) and 4-byte index entries where they
+  /// fit (stdp_at_post); false keeps 4-byte targets and 8-byte entries (tests:
+  /// both layouts give the same bits).
+  stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h,
+                bool compact = true);
 
   std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in, std::vector<offgrid_event>* offgrid) override;
   void prefetch_rows(std::uint32_t g) const override {
     plastic_synapses::prefetch_rows(g);
-    __builtin_prefetch(&pre_[g]);
+    if (!pre_.empty()) __builtin_prefetch(&pre_[g]);
   }
   /// Records a post spike of local neuron n at t (ms).
   void on_post(std::uint32_t n, double t) override {
@@ -80,9 +85,9 @@ class stdp_synapses final : public plastic_synapses {
   template <class Update>
   std::uint32_t deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
                            std::vector<offgrid_event>* offgrid);
-  template <class Update>
-  std::uint32_t deliver_at_post(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
-                                std::vector<offgrid_event>* offgrid);
+  template <class Update, class Target>
+  std::uint32_t deliver_at_post(const Update& u, const Target* target, std::uint32_t g, step_t k, double offset,
+                                double* const* in, std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
   /// Drops modulator spikes that no future update reads.
@@ -90,10 +95,10 @@ class stdp_synapses final : public plastic_synapses {
 
   plasticity_params rule_;
   grid_decay decay_plus_, decay_minus_;   // exp(-dt / tau_plus), exp(-dt / tau_minus)
-  std::vector<pre_trace> pre_;
+  std::vector<pre_trace> pre_;   // empty with potentiation at post spikes
   post_archive archive_;
   stdp_at_post at_post_;   // rule_.potentiate_at_post only; then the archive holds nothing
-  std::vector<std::uint32_t> rest_;   // a group's synapses left for the full update (quiet pass)
+  std::vector<std::uint32_t> rest_;   // a group's synapses left for the full update (quiet pass; not at post spikes)
   std::vector<double> held_;          // power law: a block's potentiations held back for the vector rounds
   // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)
   std::vector<double> c_;
