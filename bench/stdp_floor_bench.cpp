@@ -9,12 +9,14 @@
 // relative: not exact enough for apical's tests). What it measures is a lower
 // bound on the plastic delivery's cost per simulated second.
 //
-//   ./build/stdp_floor_bench [--rate HZ] [--layout wide|narrow] [--static]
+//   ./build/stdp_floor_bench [--rate HZ] [--layout wide|narrow|transposed] [--static]
 //
 // wide: 4-byte targets and a transpose of (synapse, source), 8 + 4 + 8 = 20 bytes
 // a synapse; narrow: 2-byte targets and a transpose of (source, offset in its
 // row), 2 bytes each, 8 + 2 + 4 = 14 bytes (partitions of at most 65,536 neurons
-// and rows). --static: the transmission alone (in[target] += w), the part that
+// and rows); transposed: the weights in target-major order (a post spike's
+// potentiations read them in a row, a pre spike reaches them through each
+// synapse's place), 8 + 2 + 2 + 4 = 16 bytes. --static: the transmission alone (in[target] += w), the part that
 // static COBA pays too. bench/RESULTS.md, 2026-12-03.
 #include <algorithm>
 #include <chrono>
@@ -32,6 +34,7 @@ namespace {
 struct options {
   double rate = 17.0;   // Hz, pre and post
   bool narrow = false;
+  bool transposed = false;
   bool static_only = false;
 };
 
@@ -41,6 +44,7 @@ struct network {
   std::vector<std::uint16_t> target16;        // narrow
   std::vector<std::uint32_t> in_syn, in_src;  // wide transpose
   std::vector<std::uint16_t> in_src16, in_off16;   // narrow transpose
+  std::vector<std::uint32_t> out_pos;         // transposed: each synapse's place in the target-major weights
 };
 
 network build(int n, double p, std::mt19937_64& rng) {
@@ -62,6 +66,7 @@ network build(int n, double p, std::mt19937_64& rng) {
   net.in_src.resize(synapses);
   net.in_src16.resize(synapses);
   net.in_off16.resize(synapses);
+  net.out_pos.resize(synapses);
   std::vector<std::uint32_t> fill(net.col.begin(), net.col.end() - 1);
   for (int s = 0; s < n; ++s)
     for (std::uint32_t j = net.row[s]; j < net.row[s + 1]; ++j) {
@@ -70,6 +75,7 @@ network build(int n, double p, std::mt19937_64& rng) {
       net.in_src[at] = static_cast<std::uint32_t>(s);
       net.in_src16[at] = static_cast<std::uint16_t>(s);
       net.in_off16[at] = static_cast<std::uint16_t>(j - net.row[s]);
+      net.out_pos[j] = at;
     }
   return net;
 }
@@ -81,10 +87,13 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--rate" && i + 1 < argc) o.rate = std::atof(argv[++i]);
-    else if (a == "--layout" && i + 1 < argc) o.narrow = std::strcmp(argv[++i], "narrow") == 0;
+    else if (a == "--layout" && i + 1 < argc) {
+      o.narrow = std::strcmp(argv[++i], "narrow") == 0;
+      o.transposed = std::strcmp(argv[i], "transposed") == 0;
+    }
     else if (a == "--static") o.static_only = true;
     else {
-      std::fprintf(stderr, "usage: stdp_floor_bench [--rate HZ] [--layout wide|narrow] [--static]\n");
+      std::fprintf(stderr, "usage: stdp_floor_bench [--rate HZ] [--layout wide|narrow|transposed] [--static]\n");
       return 2;
     }
   }
@@ -122,8 +131,22 @@ int main(int argc, char** argv) {
     }
     x_pre[s] += 1.0;
   };
+  // transposed: the weights in target-major order; a pre spike reaches them
+  // through each synapse's place, a post spike reads them in a row
+  auto deliver_transposed = [&](std::uint32_t s) {
+    for (std::uint32_t j = net.row[s]; j < net.row[s + 1]; ++j) {
+      const std::uint32_t t = net.target16[j];
+      double& wp = w[net.out_pos[j]];
+      const double v = std::max(wp - down * y_post[t], 0.0);
+      wp = v;
+      in[t] += v;
+    }
+    x_pre[s] += 1.0;
+  };
   auto potentiate = [&](std::uint32_t t) {
-    if (o.narrow)
+    if (o.transposed)
+      for (std::uint32_t i = net.col[t]; i < net.col[t + 1]; ++i) w[i] = std::min(w[i] + up * x_pre[net.in_src16[i]], w_max);
+    else if (o.narrow)
       for (std::uint32_t i = net.col[t]; i < net.col[t + 1]; ++i) {
         const std::uint32_t s = net.in_src16[i];
         double& wj = w[net.row[s] + net.in_off16[i]];
@@ -143,7 +166,10 @@ int main(int argc, char** argv) {
     if (!o.static_only)
       for (int i = 0; i < n; ++i) x_pre[i] *= decay_x, y_post[i] *= decay_y;
     for (std::uint32_t s : pre[k]) {
-      o.narrow ? deliver(s, net.target16.data()) : deliver(s, net.target32.data());
+      if (o.transposed && !o.static_only)
+        deliver_transposed(s);
+      else
+        o.narrow ? deliver(s, net.target16.data()) : deliver(s, net.target32.data());
       events += net.row[s + 1] - net.row[s];
     }
     if (!o.static_only)
@@ -154,9 +180,9 @@ int main(int argc, char** argv) {
 
   double sum = 0.0;
   for (double v : w) sum += v;
-  const double bytes = o.narrow ? 8 + 2 + 4 : 8 + 4 + 8;
+  const double bytes = o.transposed ? 8 + 2 + 4 + 2 : o.narrow ? 8 + 2 + 4 : 8 + 4 + 8;
   std::printf("%s, %s: %zu synapses (%.0f bytes each), %zu pre events, %.4f s per simulated second (mean weight %.6f nS)\n",
-              o.static_only ? "static" : "plastic", o.narrow ? "narrow" : "wide", synapses, bytes, events, seconds,
+              o.static_only ? "static" : "plastic", o.transposed ? "transposed" : o.narrow ? "narrow" : "wide", synapses, bytes, events, seconds,
               sum / double(synapses));
   return 0;
 }

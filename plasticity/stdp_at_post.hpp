@@ -31,10 +31,12 @@
 // Memory: an index entry is the synapse's delay group and its offset in the
 // group, packed in 32 bits (in 64 only if the group count times the widest
 // group passes 2^32); the group's first synapse sits beside its pre sum, read
-// together. With stdp_synapses' 16-bit targets and the double weight a
-// plastic synapse takes 14 bytes before the per-group and per-neuron state
-// (plastic COBA: 21.02 bytes all-inclusive with (synapse, group) pairs of
-// 32-bit words, bench/RESULTS.md).
+// together (in two arrays the potentiations took 4% longer). With
+// stdp_synapses' 16-bit targets and the double weight a plastic synapse takes
+// 14 bytes before the per-group and per-neuron state: plastic COBA 14.76 bytes
+// all-inclusive, where (synapse, group) pairs of 32-bit words and 32-bit
+// targets had taken 21.02, at the cost of a dependent load (the group's first
+// synapse) before each scattered weight: run time x1.00-1.02 (bench/RESULTS.md).
 #include <algorithm>
 #include <bit>
 #include <cmath>
