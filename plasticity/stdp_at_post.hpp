@@ -42,6 +42,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "core/state_io.hpp"
@@ -137,7 +138,11 @@ class stdp_at_post {
   std::size_t entry_bytes() const { return index64_.empty() ? 4 : 8; }
   /// Saves or restores the traces and the spikes still due (the index is rebuilt).
   void serialize(state_io& io) {
-    for (group_sum& s : groups_) io.field(s.X);
+    std::vector<double> X(groups_.size());
+    for (std::size_t g = 0; g < X.size(); ++g) X[g] = groups_[g].X;
+    io.field(X);
+    if (X.size() != groups_.size()) throw std::runtime_error("checkpoint state does not fit this network (STDP groups)");
+    for (std::size_t g = 0; g < X.size(); ++g) groups_[g].X = X[g];
     io.fields(Y_, pending_, pot_head_, y_head_, t0_);
   }
 
