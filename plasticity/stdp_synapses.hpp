@@ -1,11 +1,14 @@
 #pragma once
 // The runtime of one STDP projection inside one partition: on top of
 // plastic_synapses (a target index and a double weight per synapse, 12 bytes
-// instead of the static record's 8 plus 8), the presynaptic traces per delay group (one source, one delay: the
-// pre trace is the same for all its synapses), and the postsynaptic archive of
-// the partition's neurons. Everything here belongs to one partition, so every
-// update is race-free, and each weight depends only on its own pre and post
-// spike trains: results do not depend on threads or partitioning.
+// instead of the static record's 8 plus 8), the presynaptic traces per delay
+// group (one source, one delay: the pre trace is the same for all its
+// synapses), and the postsynaptic archive of the partition's neurons; or, with
+// potentiation at post spikes, stdp_at_post's sums and target-major index
+// (4 bytes a synapse, and the targets narrowed to 2). Everything here belongs
+// to one partition, so every update is race-free, and each weight depends only
+// on its own pre and post spike trains: results do not depend on threads or
+// partitioning.
 #include <cstdint>
 #include <span>
 #include <utility>
