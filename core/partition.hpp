@@ -10,6 +10,7 @@
 #include "core/event_queue.hpp"
 #include "core/phase_clock.hpp"
 #include "core/population.hpp"
+#include "core/spike_list.hpp"
 #include "core/synapse_store.hpp"
 #include "plasticity/plastic_synapses.hpp"
 
@@ -77,10 +78,10 @@ class partition {
   void set_keep_spikes(bool keep) { keep_spikes_ = keep; }
   void keep_spikes() {
     emitted_ += outbox_.size();
-    if (keep_spikes_) kept_.insert(kept_.end(), outbox_.begin(), outbox_.end());
+    if (keep_spikes_) kept_.append(outbox_);
   }
   /// Spikes kept since the last take_kept(), sorted by step.
-  std::span<const spike> kept() const { return kept_; }
+  const spike_list& kept() const { return kept_; }
   /// Spikes emitted since the last take_kept(), kept or not.
   std::uint64_t emitted() const { return emitted_; }
   /// Empties the kept list and the count (their contents are in the logs).
@@ -115,7 +116,7 @@ class partition {
   std::vector<stimulus*> stimuli_;
   std::vector<state_probe> probes_;
   std::vector<spike> outbox_;
-  std::vector<spike> kept_;   // this run's spikes, when recorded
+  spike_list kept_;   // this run's spikes, when recorded
   std::uint64_t emitted_ = 0;
   bool keep_spikes_ = false;
   std::vector<std::uint8_t> scratch_;   // per-neuron flags for the model's update

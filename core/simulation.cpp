@@ -328,7 +328,7 @@ void simulation::build() {
 
   // spike recorders: which populations keep their spikes
   for (const auto& r : spec_.recorders) {
-    if (r.type != recorder_spec::kind::spikes) continue;
+    if (r.type != recorder_spec::kind::spikes || !r.record) continue;   // record = false: counted only
     for (auto& l : spike_logs_)
       if (r.populations.empty() || std::find(r.populations.begin(), r.populations.end(), l.population) != r.populations.end())
         l.stored = true;
@@ -652,7 +652,9 @@ void simulation::log_kept_spikes(int threads) {
   std::vector<spike> merged;
   if (comm_.distributed()) {
     // every rank's spikes to every rank, as the windows' exchange gathers them
-    for (const auto& p : partitions_) runs.push_back(p->kept());
+    std::vector<std::vector<spike>> kept;
+    for (const auto& p : partitions_) kept.push_back(p->kept().to_spikes());
+    for (const auto& k : kept) runs.push_back(k);
     merge_spike_runs(runs, merged, cursor);
     std::vector<spike> all;
     comm_.allgather_spikes(merged, all);
@@ -664,14 +666,16 @@ void simulation::log_kept_spikes(int threads) {
   // parallel: a chunk's place in the log is the count of spikes before its
   // first step, so the threads write disjoint ranges. Done in one thread,
   // this was the run's largest serial part on 16 threads (bench/RESULTS.md).
+  // The partitions' compact lists go to the log without a copy as spike
+  // records between (core/spike_list.hpp).
   tbb::task_arena arena(threads);
-  const auto by_step = [](const spike& s, step_t k) { return s.step < k; };
+  std::vector<const spike_list*> lists;
   for (spike_log& log : spike_logs_) {
-    runs.clear();
+    lists.clear();
     std::uint64_t emitted = 0;
     for (const auto& p : partitions_)
       if (p->global_first() == log.first) {
-        runs.push_back(p->kept());
+        lists.push_back(&p->kept());
         emitted += p->emitted();
       }
     log.count += emitted;
@@ -680,39 +684,37 @@ void simulation::log_kept_spikes(int threads) {
     // the steps the spikes carry (a grid neuron's spike in step k carries k + 1)
     std::size_t n = 0;
     step_t first = std::numeric_limits<step_t>::max(), end = std::numeric_limits<step_t>::min();
-    bool steps_sorted = true;   // as partitions emit; else one chunk, which merge_spike_runs sorts
-    for (const auto& r : runs) {
-      n += r.size();
-      if (r.empty()) continue;
-      first = std::min(first, r.front().step);
-      end = std::max(end, r.back().step + 1);
-      steps_sorted = steps_sorted && sorted_by_step(r);
+    bool steps_sorted = true;   // as partitions emit; else merge_spike_runs sorts them
+    for (const spike_list* l : lists) {
+      n += l->size();
+      if (l->empty()) continue;
+      first = std::min(first, l->steps().front().step);
+      end = std::max(end, l->steps().back().step + 1);
+      steps_sorted = steps_sorted && l->steps_sorted();
     }
     if (n == 0) continue;
     const std::size_t base = log.times.size();
     log.node_ids.resize(base + n);
     log.times.resize(base + n);
-    const std::size_t chunks = steps_sorted ? std::size_t(threads) * 4 : 1;
+    if (!steps_sorted) {
+      std::vector<std::vector<spike>> kept;
+      for (const spike_list* l : lists) kept.push_back(l->to_spikes());
+      runs.assign(kept.begin(), kept.end());
+      merge_spike_runs(runs, merged, cursor);
+      for (std::size_t i = 0; i < n; ++i) {
+        log.node_ids[base + i] = merged[i].source - log.first;
+        log.times[base + i] = double(merged[i].step) * h + merged[i].offset;
+      }
+      continue;
+    }
+    const std::size_t chunks = std::size_t(threads) * 4;
     for_each_index(arena, threads, chunks, [&](std::size_t c) {
-      std::vector<std::span<const spike>> part(runs);
+      const step_t a = first + (end - first) * step_t(c) / step_t(chunks);
+      const step_t b = first + (end - first) * step_t(c + 1) / step_t(chunks);
       std::size_t at = base;
-      if (chunks > 1) {
-        const step_t a = first + (end - first) * step_t(c) / step_t(chunks);
-        const step_t b = first + (end - first) * step_t(c + 1) / step_t(chunks);
-        for (std::size_t r = 0; r < runs.size(); ++r) {
-          const auto lo = std::lower_bound(runs[r].begin(), runs[r].end(), a, by_step);
-          const auto hi = std::lower_bound(lo, runs[r].end(), b, by_step);
-          at += std::size_t(lo - runs[r].begin());
-          part[r] = {lo, hi};
-        }
-      }
-      std::vector<spike> out;
-      std::vector<std::size_t> cur;
-      merge_spike_runs(part, out, cur);
-      for (const spike& s : out) {
-        log.node_ids[at] = s.source - log.first;
-        log.times[at++] = double(s.step) * h + s.offset;
-      }
+      for (const spike_list* l : lists) at += l->first_of(l->entry_at(a));
+      std::vector<std::pair<double, std::uint32_t>> segment;
+      join_spike_lists(lists, a, b, log.first, h, log.node_ids.data() + at, log.times.data() + at, segment);
     });
   }
   for (auto& p : partitions_) p->take_kept();
