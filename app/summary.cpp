@@ -36,8 +36,11 @@ std::string format_summary(const simulation& sim, const run_summary& s) {
                        double(sim.plastic_bytes()) / double(sim.plastic_synapses()));
   out += fmt::format("  spikes             {:>14}\n", total_spikes(sim));
   out += fmt::format("  synaptic events    {:>14}\n", sim.synaptic_events());
-  out += fmt::format("  spike hash         {:>14}   (FNV-1a of recorded spikes: equal hash, identical spikes)\n",
-                     fmt::format("{:016x}", spike_hash(sim.spikes())));
+  if (std::any_of(sim.spikes().begin(), sim.spikes().end(), [](const spike_log& l) { return l.stored; }))
+    out += fmt::format("  spike hash         {:>14}   (FNV-1a of recorded spikes: equal hash, identical spikes)\n",
+                       fmt::format("{:016x}", spike_hash(sim.spikes())));
+  else
+    out += "  spike hash                   none   (no spikes recorded: counted only)\n";
   out += fmt::format("  threads            {:>14}   ({} partitions, window {} ms{})\n", s.threads, sim.partition_count(),
                      double(sim.min_delay()) * sim.resolution(),
                      sim.comm().distributed() ? fmt::format(", per rank; {} MPI ranks", sim.comm().size()) : "");

@@ -4,11 +4,15 @@ one right after the other on the same machine, and prints both simulation times
 and their ratio. Install the peer with `bash .ci/deps --bench`.
 
     /usr/bin/python3 bench/compare_brian2.py [--nets cuba coba brunel coba_stdp coba_stdp_post brunel_stdp] [--threads 1]
-                                            [--duration 1000] [--repeats 3] [--markdown] [--apical EXE]
+                                            [--duration 1000] [--repeats 3] [--markdown] [--apical EXE] [--record-spikes]
 
 apical's simulation time is `run_s` of its summary.json (the run loop, build
 excluded); Brian2's is `sim_loop` (its own measure of Network.run, build and
-compile excluded). Each repeat runs apical then Brian2 back to back; the table
+compile excluded). Both count spikes without keeping them: the peers' monitors
+are SpikeMonitor(record=False), and apical runs with its spike recorder set to
+`record = false` (each model file's recorder 0 records spikes). --record-spikes
+keeps apical's spike times as its model files ask (the tables in
+bench/RESULTS.md before 2026-12-03 were taken so). Each repeat runs apical then Brian2 back to back; the table
 shows medians over the repeats, and the ratio is taken per repeat, then the median.
 """
 import argparse
@@ -38,11 +42,16 @@ PEER = {'cuba': (os.path.join(PEERS, 'cuba.py'), []), 'coba': (os.path.join(PEER
         'coba_stdp_post': (os.path.join(PEERS, 'coba.py'), ['--stdp'])}
 
 
-def run_apical(exe, net, threads, duration, seed):
+# the peers count spikes without keeping them (SpikeMonitor(record=False)):
+# apical's spike recorder (recorder 0 in every model file above) the same
+COUNT_ONLY = ['recorder.0.record=false', 'recorder.0.populations=[]']
+
+
+def run_apical(exe, net, threads, duration, seed, record_spikes=False):
     with tempfile.TemporaryDirectory() as out:
         cmd = [exe, 'run', os.path.join(ROOT, MODELS[net]), '--threads', str(threads), '--duration', str(duration),
                '--seed', str(seed), '--out', out, '--progress', 'never']
-        for kv in SETS.get(net, []):
+        for kv in SETS.get(net, []) + ([] if record_spikes else COUNT_ONLY):
             cmd += ['--set', kv]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(os.path.join(out, 'summary.json')) as f:
@@ -70,6 +79,8 @@ def main():
     ap.add_argument('--markdown', action='store_true', help='print rows for bench/RESULTS.md')
     ap.add_argument('--apical', default=APICAL,
                     help='the apical program (default build/apical; another build, e.g. -march=x86-64-v3)')
+    ap.add_argument('--record-spikes', action='store_true',
+                    help="apical keeps its spike times (the peers only count theirs)")
     args = ap.parse_args()
     if not os.path.exists(args.apical):
         sys.exit('build apical first (README, first command)')
@@ -78,7 +89,7 @@ def main():
         run_brian2(net, args.threads, args.duration, args.seed)   # compile once, untimed
         a_t, b_t, ratios = [], [], []
         for r in range(args.repeats):
-            a = run_apical(args.apical, net, args.threads, args.duration, args.seed)
+            a = run_apical(args.apical, net, args.threads, args.duration, args.seed, args.record_spikes)
             b = run_brian2(net, args.threads, args.duration, args.seed)
             a_t.append(a['run_s'])
             b_t.append(b['sim_loop'])
@@ -90,7 +101,8 @@ def main():
                          apical_rates=rates_a, brian2_rates=rates_b, peak_mib=a['peak_memory_bytes'] / 2**20,
                          bytes_per_syn=a['synapse_bytes'] / max(1, a['synapses'])))
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}; "
-          f"threads {args.threads}, {args.duration:g} ms, {args.repeats} repeats (medians)")
+          f"threads {args.threads}, {args.duration:g} ms, {args.repeats} repeats (medians); "
+          f"apical {'keeps its spike times' if args.record_spikes else 'counts spikes only, as the peers'}")
     print(f"{'net':8} {'apical [s]':>11} {'Brian2 [s]':>11} {'speed-up':>9} {'events/s (apical)':>18}  rates apical | Brian2 [Hz]")
     for r in rows:
         print(f"{r['net']:8} {r['apical_s']:11.3f} {r['brian2_s']:11.3f} {r['ratio']:8.2f}x {r['events'] / r['apical_s']:18.3e}"

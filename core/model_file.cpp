@@ -515,7 +515,16 @@ void read_recorders(const reader& r, const value& root, network_spec& net) {
     const std::string type = r.string(tv, path + ".type");
     if (type == "spikes") {
       rec.type = recorder_spec::kind::spikes;
-      r.only(rv, path, {"type", "populations"});
+      r.only(rv, path, {"type", "populations", "record"});
+      if (const value* kv = r.get(rv, "record")) {
+        rec.record = r.boolean(*kv, path + ".record");
+        // every population's spikes are counted whether recorded or not: a
+        // count-only recorder naming populations would promise what it does not do
+        const value* pv = r.get(rv, "populations");
+        if (!rec.record && pv && !r.array(*pv, path + ".populations").empty())
+          r.fail(*pv, path + ".populations",
+                 "a spike recorder with record = false keeps no spikes (every population's are counted): leave out populations");
+      }
     } else if (type == "state") {
       rec.type = recorder_spec::kind::state;
       r.only(rv, path, {"type", "populations", "variables", "neurons", "count", "interval"});

@@ -78,6 +78,7 @@ struct recorder_spec {
   enum class kind { spikes, state, weights };
   kind type = kind::spikes;
   std::vector<std::string> populations;   ///< empty: every population (spikes)
+  bool record = true;                     ///< spikes: keep the spike times (false: count only, Brian2's SpikeMonitor(record=False))
   std::vector<std::string> variables;     ///< state
   std::vector<std::uint32_t> neurons;     ///< state: node ids; empty: first `count`
   std::uint32_t count = 0;                ///< state: record the first `count` nodes (0: all given in neurons)

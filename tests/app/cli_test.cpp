@@ -178,6 +178,50 @@ TEST_CASE("apical run writes SONATA spikes, a state report and a summary") {
   CHECK(run("models", "good").code == 0);
 }
 
+TEST_CASE("a spike recorder with record = false counts every population's spikes and stores none") {
+  write("small_count.toml", small_model);
+  const fs::path kept = "cli_count_kept", counted = "cli_count_only";
+  fs::remove_all(kept);
+  fs::remove_all(counted);
+  const auto a = run("run small_count.toml --threads 2 --out " + kept.string(), "count_a");
+  const auto b = run("run small_count.toml --threads 2 --set recorder.0.record=false --out " + counted.string(), "count_b");
+  INFO(a.err << b.err);
+  REQUIRE(a.code == 0);
+  REQUIRE(b.code == 0);
+  auto text = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  // the populations' counts (the summary's "spikes" entries) are the same
+  auto counts = [&](const fs::path& out) {
+    const std::string json = text(out / "summary.json");
+    std::vector<long> n;
+    for (std::size_t at = json.find("\"spikes\": "); at != std::string::npos; at = json.find("\"spikes\": ", at + 1))
+      n.push_back(std::stol(json.substr(at + 10)));
+    return n;
+  };
+  const auto na = counts(kept), nb = counts(counted);
+  CHECK(na.size() == 3);   // the total, exc, inh
+  CHECK(na == nb);
+  CHECK(na.front() > 0);
+  // spikes.h5 of the count-only run holds no population
+  hid_t f = H5Fopen((counted / "spikes.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hid_t g = H5Gopen2(f, "/spikes", H5P_DEFAULT);
+  REQUIRE(g >= 0);
+  H5G_info_t info;
+  H5Gget_info(g, &info);
+  CHECK(info.nlinks == 0);
+  H5Gclose(g);
+  H5Fclose(f);
+  hid_t fa = H5Fopen((kept / "spikes.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(fa >= 0);
+  CHECK(H5Lexists(fa, "/spikes/exc", H5P_DEFAULT) > 0);
+  H5Fclose(fa);
+}
+
 TEST_CASE("apical sweep runs every combination and tabulates the rates, and a bad value stops it before any run") {
   const fs::path out = "cli_sweep_out";
   fs::remove_all(out);

@@ -59,6 +59,13 @@ TEST_CASE("the base model is valid") {
   CHECK(net.populations.front().params.at("tau_m") == 10.0);
 }
 
+TEST_CASE("a spike recorder records unless record = false") {
+  CHECK(parse_model(base + "[[recorder]]\ntype = \"spikes\"\n", "ok.toml").recorders.front().record);
+  CHECK_FALSE(parse_model(base + "[[recorder]]\ntype = \"spikes\"\nrecord = false\n", "ok.toml").recorders.front().record);
+  // an empty list is every population, as without the key
+  CHECK_FALSE(parse_model(base + "[[recorder]]\ntype = \"spikes\"\nrecord = false\npopulations = []\n", "ok.toml").recorders.front().record);
+}
+
 TEST_CASE("bad plasticity and weight recorders: each error names file, line and key") {
   const std::string d = "delay = 1.5";
   auto plastic = [&](const std::string& body) { return d + "\n[projection.plasticity]\nrule = \"stdp\"\nw_max = 20.0\n" + body; };
@@ -100,6 +107,13 @@ TEST_CASE("bad plasticity and weight recorders: each error names file, line and 
   SUBCASE("a second weight recorder of one projection") {
     expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"\n[[recorder]]\ntype = \"weights\"\nprojection = \"E_to_I\"\ninterval = 2.0"),
                  31, "recorder[1].projection", "has a weight recorder already");
+  }
+  SUBCASE("spike recorder's record not a boolean") {
+    expect_error(d, d + "\n[[recorder]]\ntype = \"spikes\"\nrecord = 0", 25, "recorder[0].record", "must be true or false");
+  }
+  SUBCASE("count-only spike recorder naming populations") {
+    expect_error(d, d + "\n[[recorder]]\ntype = \"spikes\"\nrecord = false\npopulations = [\"E\"]", 26, "recorder[0].populations",
+                 "record = false keeps no spikes");
   }
   SUBCASE("weight recorder of a missing projection") {
     expect_error(d, plastic("[[recorder]]\ntype = \"weights\"\nprojection = \"EI\""), 28, "recorder[0].projection",
