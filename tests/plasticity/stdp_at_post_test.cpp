@@ -174,3 +174,32 @@ TEST_CASE("stdp_synapses: potentiation at post spikes gives the same bits with 1
       CHECK(changed > synapses * 9 / 10);   // the rule did act
     }
 }
+
+TEST_CASE("stdp_at_post: post spikes in flight every step are dropped once done, and each still potentiates once") {
+  // d_den = 3: a post spike stays in the list 6 steps, so at no step's end is
+  // the whole list done; it must not grow with the run (it did: 16 bytes a
+  // post spike) and must potentiate each spike's synapses exactly once
+  const std::uint32_t neurons = 20;
+  const synapse_store store = synapse_store::build(uniform_edges(10, 8, neurons), 10);
+  const std::vector<std::uint32_t> target = targets_of(store);
+  std::vector<std::uint32_t> degree(neurons, 0);
+  for (std::uint32_t n : target) ++degree[n];
+  stdp_at_post ap;
+  ap.reset([&](std::uint32_t j) { return target[j]; }, store, degree, 3, 16.8, 33.7, 0.1);
+  std::vector<int> visits_of(target.size(), 0);
+  std::size_t bytes_after_warmup = 0;
+  const step_t steps = 200000;
+  for (step_t k = 0; k < steps; ++k) {
+    ap.on_post(std::uint32_t(k % neurons), k);   // one post spike a step
+    ap.end_step(k, [&](std::uint32_t j, double, double) { ++visits_of[j]; });
+    if (k == 10000) bytes_after_warmup = ap.bytes();
+  }
+  CHECK(ap.bytes() == bytes_after_warmup);   // bounded: no growth after the first 10,000 steps
+  // every post spike up to step steps - 6 potentiated each of its neuron's synapses once
+  const step_t done = steps - 5;   // spikes of steps < done: potentiated at the end of step m + 5
+  for (std::uint32_t j = 0; j < target.size(); ++j) {
+    const step_t n = target[j];
+    const step_t expected = (done - n + neurons - 1) / neurons;   // steps m < done with m % neurons == n
+    CHECK(visits_of[j] == expected);
+  }
+}
