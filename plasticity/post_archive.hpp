@@ -5,7 +5,8 @@
 // that synapse's previous pre spike; each entry counts its readers and is
 // dropped once every synapse onto the neuron has read it and a later entry has
 // been read too (so the last post spike before any future pre spike is kept for
-// depression). A silent presynaptic neuron keeps the history growing, as in NEST.
+// depression). A silent presynaptic neuron would keep the history growing, as in
+// NEST; stdp_synapses::catch_up reads it for them (the reads are the same).
 #include <cmath>
 #include <cstdint>
 #include <span>

@@ -83,7 +83,8 @@ template <class Update>
 inline constexpr bool stdp_quiet_pass_for = stdp_quiet::vector_depress<Update>;
 
 /// Synapses [begin, end) of a group whose pre spike is at t (ms, post frame)
-/// and whose previous one was at t_last: updates the quiet ones (weights in w,
+/// and whose synapses have taken the post spikes up to t_read (the previous pre
+/// spike, or a catch-up: stdp_synapses::catch_up): updates the quiet ones (weights in w,
 /// indexed by synapse; their new weights added to dest[target] unless dest is
 /// null) and writes the others' indices to `rest` in order. Returns how many it
 /// listed. `decay_minus` must be on the grid; `newest` is the archive's
@@ -91,12 +92,12 @@ inline constexpr bool stdp_quiet_pass_for = stdp_quiet::vector_depress<Update>;
 /// stores eight).
 template <class Update>
 std::uint32_t depress_quiet(const Update& u, double r2, const std::uint32_t* target, double* w, std::uint32_t begin,
-                            std::uint32_t end, const post_archive::newest* newest, double t, double t_last,
+                            std::uint32_t end, const post_archive::newest* newest, double t, double t_read,
                             const grid_decay::function& decay_minus, double* dest, std::uint32_t* rest) {
   static_assert(sizeof(post_archive::newest) == 2 * sizeof(double), "the gathers index the pairs in doubles");
   const double* const rt = &newest->t;
   const double* const ro1 = &newest->o1;
-  const __m512d vt = _mm512_set1_pd(t), vt_last = _mm512_set1_pd(t_last), never = _mm512_set1_pd(-1e299);
+  const __m512d vt = _mm512_set1_pd(t), vt_read = _mm512_set1_pd(t_read), never = _mm512_set1_pd(-1e299);
   const __m512d inv_h = _mm512_set1_pd(decay_minus.inv_h), limit = _mm512_set1_pd(decay_minus.limit);
   const __m256i mask = _mm256_set1_epi32(static_cast<int>(decay_minus.mask));
   const __m128i shift = _mm_cvtsi32_si128(decay_minus.shift);
@@ -113,8 +114,8 @@ std::uint32_t depress_quiet(const Update& u, double r2, const std::uint32_t* tar
     const __m256i line = _mm256_slli_epi32(n, 1);   // the target's pair, in doubles
     const __m512d last_t = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), live, line, rt, 8);
     const __m512d last_o1 = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), live, line, ro1, 8);
-    // quiet: the newest post spike is no later than the previous pre spike and before t
-    __mmask8 quiet = _mm512_mask_cmp_pd_mask(live, last_t, vt_last, _CMP_LE_OQ) &
+    // quiet: the newest post spike is taken already (no later than the previous pre spike) and before t
+    __mmask8 quiet = _mm512_mask_cmp_pd_mask(live, last_t, vt_read, _CMP_LE_OQ) &
                      _mm512_mask_cmp_pd_mask(live, last_t, vt, _CMP_LT_OQ);
     const __mmask8 paired = _mm512_cmp_pd_mask(last_t, never, _CMP_GT_OQ);
     // decay_minus(t - (paired ? last.t : t)), from the tables where they reach

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <type_traits>
 
 #include "plasticity/stdp_quiet_pass.hpp"
@@ -120,6 +121,7 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
     archive_.reset(0, rule_.tau_minus, rule_.tau_y, false);
   } else {
     pre_.assign(store_.group_count(), {});
+    is_caught_.assign(store_.group_count(), 0);
     std::uint32_t widest = 0;
     for (std::uint32_t g = 0; g < store_.group_count(); ++g)
       widest = std::max(widest, store_.group(g).end - store_.group(g).begin);
@@ -150,7 +152,12 @@ std::uint32_t stdp_synapses::deliver(std::uint32_t g, step_t k, double offset, d
       return narrow() ? deliver_at_post(u, target16_.data(), g, k, offset, in, offgrid)
                       : deliver_at_post(u, target_.data(), g, k, offset, in, offgrid);
     });
-  return stdp_update::visit(rule_, [&](const auto& u) { return deliver_as(u, g, k, offset, in, offgrid); });
+  // a caught-up group (catch_up) in a form of its own: the common one stays
+  // as it was (one form for both had made plastic COBA's delivery 3.6% slower:
+  // bench/RESULTS.md)
+  return stdp_update::visit(rule_, [&](const auto& u) {
+    return is_caught_[g] ? deliver_as<true>(u, g, k, offset, in, offgrid) : deliver_as<false>(u, g, k, offset, in, offgrid);
+  });
 }
 
 template <class Update, class Target>
@@ -173,8 +180,36 @@ std::uint32_t stdp_synapses::deliver_at_post(const Update& u, const Target* targ
   return grp.end - grp.begin;
 }
 
+// NEST's order leaves each potentiation for the synapse's next pre spike, and
+// the archive keeps a post spike until every synapse onto the neuron has read
+// it (as NEST's ArchivingNode): one silent input kept its target's whole
+// history, and plastic COBA's memory grew ~2 MB a simulated second (92% of its
+// E neurons have an input that is silent for seconds). Every catch_up_every ms
+// a group that has read nothing for catch_up_after ms is brought up to date:
+// its synapses take the potentiations by the post spikes so far, as their next
+// pre spike would have, in the same order on the same values, and count them
+// read. The weights so potentiated wait in caught_ until that pre spike, so
+// w_ (what recorders, checkpoints' readers and the final weights see) keeps
+// NEST's view, and every weight and spike stays bit for bit as before
+// (tests/plasticity/stdp_catch_up_test.cpp). Not for stdp_dopamine, whose
+// eligibility also follows the modulator between pre spikes.
 void stdp_synapses::end_step(step_t k) {
-  if (!rule_.potentiate_at_post) return;
+  if (!rule_.potentiate_at_post) {
+    if (rule_.kind == plasticity_kind::dopamine || !stdp_catch_up_enabled) return;
+    const step_t every = std::max<step_t>(1, std::llround(catch_up_every / h_));
+    if ((k + 1) % every != 0) return;
+    stdp_update::visit(rule_, [&](const auto& u) {
+      for (std::uint32_t g = 0; g < pre_.size(); ++g) {
+        // no pre spike of this group still to come reaches the synapses
+        // before t: those delivered from step k + 1 on have t >= (k + 1 - 2 d_den) h
+        const double t = double(k - 2 * rule_.dendritic_steps(store_.group(g).delay)) * h_;
+        const double t_read = is_caught_[g] ? caught_.find(g)->second.t_read : pre_[g].t_last;
+        if (t_read < t - catch_up_after) catch_up(u, g, t);
+      }
+      return 0;
+    });
+    return;
+  }
   stdp_update::visit(rule_, [&](const auto& u) {
     double* const w = w_.data();
     if (watching())
@@ -188,7 +223,56 @@ void stdp_synapses::end_step(step_t k) {
   });
 }
 
+void stdp_synapses::serialize_caught(state_io& io) {
+  std::vector<std::uint32_t> groups;
+  std::vector<double> t_read;
+  std::vector<std::vector<double>> w;
+  for (const auto& [g, c] : caught_) groups.push_back(g), t_read.push_back(c.t_read), w.push_back(c.w);
+  io.fields(groups, t_read, w);
+  if (!io.loading()) return;
+  const auto bad = [] { return std::runtime_error("checkpoint state does not fit this network (STDP catch-up)"); };
+  if (t_read.size() != groups.size() || w.size() != groups.size()) throw bad();
+  caught_.clear();
+  std::fill(is_caught_.begin(), is_caught_.end(), 0);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i] >= is_caught_.size()) throw bad();
+    caught_[groups[i]] = {t_read[i], std::move(w[i])};
+    is_caught_[groups[i]] = 1;
+  }
+}
+
 template <class Update>
+void stdp_synapses::catch_up(const Update& u, std::uint32_t g, double t) {
+  const delay_group& grp = store_.group(g);
+  pre_trace& pre = pre_[g];
+  // a group that never fired has no pre trace to potentiate by: its synapses
+  // only count the post spikes read, and their weights stay in w_
+  auto [held, fresh] = caught_.try_emplace(g, caught_group{pre.t_last, {}});
+  is_caught_[g] = 1;
+  caught_group& c = held->second;
+  double* w = nullptr;
+  if (pre.r1 != 0.0) {
+    if (fresh) c.w.assign(w_.begin() + grp.begin, w_.begin() + grp.end);
+    w = c.w.data() - grp.begin;
+  }
+  const grid_decay::function decay_plus = decay_plus_.fn();
+  for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
+    const std::uint32_t n = target_[j];
+    const auto hist = archive_.entries(n);
+    // deliver_as's history loop over (t_read, t] (all of it for a group never
+    // read, without first_after's scan back over the whole history)
+    const auto first = c.t_read > -1e299 ? first_after(hist, c.t_read) : hist.begin();
+    auto it = first;
+    for (; it != hist.end() && it->t <= t; ++it) {
+      if (w) w[j] = u.facilitate(w[j], pre.r1 * decay_plus(it->t - pre.t_last), it->o2_before);
+      ++it->reads;
+    }
+    archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
+  }
+  c.t_read = t;
+}
+
+template <bool caught, class Update>
 std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
                                         std::vector<offgrid_event>* offgrid) {
   const delay_group& grp = store_.group(g);
@@ -202,6 +286,12 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   double* const dest = offgrid ? nullptr : in[grp.receptor];
   if (grp.begin == grp.end) return 0;
   const grid_decay::function decay_plus = decay_plus_.fn(), decay_minus = decay_minus_.fn();
+  // the post spikes up to t_read have potentiated already: t_last, or later
+  // after a catch-up, whose weights (where it potentiated) wait in caught_
+  const auto held = caught ? caught_.find(g) : caught_.end();
+  const bool holds_w = caught && !held->second.w.empty();
+  const double t_read = caught ? held->second.t_read : pre.t_last;
+  const double* const w_from = holds_w ? held->second.w.data() - grp.begin : w_.data();
   // The full update of synapse j, in two parts: potentiation by the post
   // spikes since the group's previous pre spike, with the depression's
   // argument (the post trace before t), then the depression and the transmission.
@@ -216,16 +306,16 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   // for the vector rounds and returns w)
   auto walk = [&](std::uint32_t j, auto&& facilitate) __attribute__((always_inline)) {
     const std::uint32_t n = target_[j];
-    double w = w_[j];
+    double w = w_from[j];
     // the post spike whose trace depresses: the latest one before t (a post
     // spike at t does not pair); none (t = -1e300) when there is none
     post_archive::recent& last = archive_.newest_spikes(n);
     post_archive::newest before;
-    if (last.t <= pre.t_last && last.t < t) {
+    if (last.t <= t_read && last.t < t) {
       // no post spike since the last pre spike: nothing to potentiate, and the
       // newest post spike gives the depression, without touching the history
       before = {last.t, last.o1};
-    } else if (last.t_prev <= pre.t_last && last.t <= t) {
+    } else if (last.t_prev <= t_read && last.t <= t) {
       // one post spike since the last pre spike, the newest: what the history
       // loop below does for one entry, from the dense copy
       if (pre.r1 != 0.0) w = facilitate(w, last.t - pre.t_last, last.o2_before);
@@ -234,7 +324,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
     } else {
       const auto hist = archive_.entries(n);
       // potentiation by the post spikes in (t_last, t], in time order
-      const auto first = first_after(hist, pre.t_last);
+      const auto first = first_after(hist, t_read);
       auto it = first;
       for (; it != hist.end() && it->t <= t; ++it) {
         if (pre.r1 != 0.0) w = facilitate(w, it->t - pre.t_last, it->o2_before);
@@ -267,7 +357,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   auto prefetch_ahead = [&](std::uint32_t j) __attribute__((always_inline)) {
     archive_.prefetch_neuron(target_[std::min(j + 16, j_last)]);
     const std::uint32_t na = target_[std::min(j + 8, j_last)];
-    archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > pre.t_last);
+    archive_.prefetch_newest(na, archive_.newest_spikes(na).t_prev > t_read);
   };
   // The power law's block of up to 64 synapses (in store order, or the quiet
   // pass's listed ones in order): first the walks, each potentiation held back
@@ -337,10 +427,11 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   if constexpr (stdp_quiet_pass_for<Update>) {
     // (a group narrower than a vector, as a Poisson input's single synapse in
     // song2000, is faster in the scalar loop: deliver 0.52 -> 0.66 s)
-    if (stdp_simd_enabled && decay_minus.on_grid && grp.end - grp.begin >= 8) {
+    // (not for a caught-up group's weights held in caught_: the pass reads w_)
+    if (stdp_simd_enabled && decay_minus.on_grid && grp.end - grp.begin >= 8 && !holds_w) {
       // the quiet synapses eight at a time, then the listed rest in order
       const std::uint32_t listed = depress_quiet(u, r2, target_.data(), w_.data(), grp.begin, grp.end,
-                                                 archive_.newest_times(), t, pre.t_last, decay_minus, dest,
+                                                 archive_.newest_times(), t, t_read, decay_minus, dest,
                                                  rest_.data());
       // the listed synapses' dense copies and history headers, all at once,
       // then (once those have come) their histories' newest entries: the
@@ -350,7 +441,7 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       for (std::uint32_t i = 0; i < listed; ++i) archive_.prefetch_neuron(target_[rest[i]]);
       for (std::uint32_t i = 0; i < listed; ++i) {
         const std::uint32_t n = target_[rest[i]];
-        archive_.prefetch_newest(n, archive_.newest_spikes(n).t_prev > pre.t_last);
+        archive_.prefetch_newest(n, archive_.newest_spikes(n).t_prev > t_read);
       }
 #if defined(APICAL_STDP_QUIET_PASS)
       if constexpr (power)
@@ -386,6 +477,10 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
   pre.r1 = nearest ? 1.0 : r1 + 1.0;
   pre.r2 = nearest ? 1.0 : r2 + 1.0;
   pre.t_last = t;
+  if constexpr (caught) {
+    caught_.erase(held);
+    is_caught_[g] = 0;
+  }
   return grp.end - grp.begin;
 }
 
@@ -478,8 +573,8 @@ void stdp_synapses::prune_modulator() {
 
 std::size_t stdp_synapses::bytes() const {
   return plastic_synapses::bytes() + c_.capacity() * sizeof(double) + rest_.capacity() * sizeof(std::uint32_t) +
-         held_.capacity() * sizeof(double) +
-         pre_.capacity() * sizeof(pre_trace) + archive_.bytes() + at_post_.bytes() +
+         held_.capacity() * sizeof(double) + is_caught_.capacity() +
+         pre_.capacity() * sizeof(pre_trace) + archive_.bytes() + at_post_.bytes() + caught_bytes() +
          (mod_.size() - mod_head_) * sizeof(modulator_spike);
 }
 

@@ -10,6 +10,7 @@
 // on its own pre and post spike trains: results do not depend on threads or
 // partitioning.
 #include <cstdint>
+#include <map>
 #include <span>
 #include <utility>
 #include <vector>
@@ -23,6 +24,10 @@
 #include "plasticity/stdp.hpp"
 
 namespace apical {
+
+/// Whether NEST-order STDP brings long-silent groups up to date (see
+/// stdp_synapses::catch_up). Tests turn it off to compare; nothing else changes it.
+inline bool stdp_catch_up_enabled = true;
 
 class stdp_synapses final : public plastic_synapses {
  public:
@@ -47,8 +52,11 @@ class stdp_synapses final : public plastic_synapses {
     else
       archive_.add_spike(n, t);
   }
-  /// With potentiation at post spikes: the potentiations due at the end of step k.
+  /// The end of step k: with potentiation at post spikes, the potentiations
+  /// due now; in NEST's order, every `catch_up_every` (ms) the catch-up of the
+  /// groups that have read no post spike for `catch_up_after` (ms).
   void end_step(step_t k) override;
+  static constexpr double catch_up_every = 1000.0, catch_up_after = 1000.0;
 
   /// Every pre and post spike of this block is on the h grid (neither the
   /// source nor the target population emits spikes between grid points:
@@ -69,9 +77,12 @@ class stdp_synapses final : public plastic_synapses {
 
   /// Bytes held: store, weights, group traces, archive.
   std::size_t bytes() const override;
+  /// Groups whose caught-up weights wait for their next pre spike.
+  std::size_t caught_groups() const { return caught_.size(); }
   void serialize(state_io& io) override {
     plastic_synapses::serialize(io);
     io.fields(pre_, c_, mod_, mod_head_, mod_prune_at_);
+    serialize_caught(io);
     archive_.serialize(io);
     at_post_.serialize(io);
   }
@@ -81,11 +92,18 @@ class stdp_synapses final : public plastic_synapses {
     double t_last = -1e300;   // ms, post frame (t_pre + d - 2 d_den)
     double r1 = 0.0, r2 = 0.0;
   };
+  /// A caught-up group (catch_up) until its next pre spike.
+  struct caught_group {
+    double t_read;           // ms, post frame: the post spikes up to here have potentiated
+                             // the group's synapses and been counted read
+    std::vector<double> w;   // its weights so potentiated (empty for a group that never fired)
+  };
   struct modulator_spike {
     double t;   // ms, at the synapse
     double n;   // concentration just after it, 1/ms
   };
-  template <class Update>
+  /// `caught`: group g is caught up (catch_up; is_caught_).
+  template <bool caught, class Update>
   std::uint32_t deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
                            std::vector<offgrid_event>* offgrid);
   template <class Update, class Target>
@@ -93,8 +111,21 @@ class stdp_synapses final : public plastic_synapses {
                                 double* const* in, std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
+  /// Bytes of the caught-up groups' held weights.
+  std::size_t caught_bytes() const {
+    std::size_t b = 0;
+    for (const auto& [g, c] : caught_) b += sizeof(c) + c.w.capacity() * sizeof(double);
+    return b;
+  }
+  /// Saves or restores the caught-up groups.
+  void serialize_caught(state_io& io);
   /// Drops modulator spikes that no future update reads.
   void prune_modulator();
+  /// Brings group g's synapses up to t (ms, post frame, before any pre spike
+  /// of the group still to come): each takes the potentiations by its target's
+  /// post spikes in (t_read, t], as its next pre spike would, and counts them read.
+  template <class Update>
+  void catch_up(const Update& u, std::uint32_t g, double t);
 
   plasticity_params rule_;
   grid_decay decay_plus_, decay_minus_;   // exp(-dt / tau_plus), exp(-dt / tau_minus)
@@ -103,6 +134,12 @@ class stdp_synapses final : public plastic_synapses {
   stdp_at_post at_post_;   // rule_.potentiate_at_post only; then the archive holds nothing
   std::vector<std::uint32_t> rest_;   // a group's synapses left for the full update (quiet pass; not at post spikes)
   std::vector<double> held_;          // power law: a block's potentiations held back for the vector rounds
+  // caught-up groups, with their weights potentiated since their last pre
+  // spike (w_ keeps NEST's view until that group's next pre spike), by group
+  // (ordered: checkpoints); is_caught_ flags them, a byte a group, so that a
+  // delivery looks them up only then and pre_trace keeps its 24 bytes
+  std::map<std::uint32_t, caught_group> caught_;
+  std::vector<std::uint8_t> is_caught_;
   // stdp_dopamine only: eligibility per synapse, modulator spikes [mod_head_, end)
   std::vector<double> c_;
   std::vector<modulator_spike> mod_;
