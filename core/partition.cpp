@@ -27,6 +27,7 @@ void partition::add_stimulus(stimulus* s) {
 void partition::add_plastic(std::unique_ptr<plastic_synapses> s) {
   if (plastic_base_.empty()) plastic_base_.push_back(store_.group_count());
   plastic_base_.push_back(plastic_base_.back() + s->store().group_count());
+  time_order_ = time_order_ || s->wants_time_order();
   plastic_.push_back(std::move(s));
 }
 
@@ -81,7 +82,7 @@ void partition::advance(step_t k, double h) {
   auto& bucket = queue_.bucket(k);
   const std::uint32_t* const target = store_.targets().data();
   bool any_offgrid = false;
-  if (precise_)
+  if (precise_ || time_order_)
     for (const auto& e : bucket) any_offgrid |= e.offset > 0.0;
   if (any_offgrid)
     std::stable_sort(bucket.begin(), bucket.end(), [](const queue_entry& a, const queue_entry& b) {
@@ -177,8 +178,7 @@ void partition::advance(step_t k, double h) {
     for (std::size_t i = emitted; i < outbox_.size(); ++i) {
       const spike& s = outbox_[i];
       const std::uint32_t local = s.source - global_first_ - begin_;
-      const double t = double(s.step) * h + s.offset;
-      for (auto& p : plastic_) p->on_post(local, t);
+      for (auto& p : plastic_) p->on_post(local, s.step, s.offset);
     }
   for (auto& p : plastic_) p->end_step(k);
   const phase_clock::ticks t2 = phase_clock::now();

@@ -102,6 +102,7 @@ class partition {
   population_dynamics* pop_;
   std::uint32_t global_first_, begin_, end_;
   bool precise_;
+  bool time_order_ = false;   // a plastic block needs each step's spikes in time order (wants_time_order)
   int receptors_;
   synapse_store store_;
   // plastic projections; queue entries number their groups after the static

@@ -234,16 +234,6 @@ void simulation::build() {
     if (!pl.plastic()) continue;
     if (auto err = lower_plasticity(pl.rule, pl.params, pl.options, rules[j]))
       throw std::invalid_argument(fmt::format("projection '{}': plasticity.{}: {}", spec_.projections[j].name, err->key, err->message));
-    // potentiation at post spikes waits a fixed number of steps for the pre
-    // spikes before it (plasticity/stdp_at_post.hpp): spikes on the grid only
-    const auto& pr = spec_.projections[j];
-    if (rules[j].potentiate_at_post)
-      for (const std::string& name : {pr.source, pr.target})
-        if (!pops_[pop_index(name)]->spikes_on_grid())
-          throw model_error(spec_.source_file, 0, fmt::format("projection[{}].plasticity.potentiation", j),
-                            fmt::format("at_post needs spikes on the time grid, and population '{}' emits them between grid "
-                                        "points (a precise neuron model, or spike times off the grid): use at_next_pre",
-                                        name));
   }
   for_each_index(arena, threads, partitions_.size(), [&](std::size_t pi) {
     partition& part = *partitions_[pi];

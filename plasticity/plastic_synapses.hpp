@@ -57,8 +57,12 @@ class plastic_synapses {
       for (std::uint32_t j = grp.begin; j < end; j += 16) __builtin_prefetch(target_.data() + j);
     for (std::uint32_t j = grp.begin; j < end; j += 8) __builtin_prefetch(w_.data() + j);
   }
-  /// A post spike of local neuron n at t (ms), in time order.
-  virtual void on_post(std::uint32_t n, double t) {}
+  /// Whether a step's pre spikes must come in time order (the partition then
+  /// sorts each step's deliveries by offset, as it does for precise targets).
+  virtual bool wants_time_order() const { return false; }
+  /// A post spike of local neuron n in `step` at `offset` (ms, within the
+  /// step: at step h + offset), in step order.
+  virtual void on_post(std::uint32_t n, step_t step, double offset) {}
   /// The partition's neurons have been advanced through step k (after on_post
   /// for that step's spikes).
   virtual void end_step(step_t k) {}

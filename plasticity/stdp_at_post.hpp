@@ -28,6 +28,14 @@
 //   m + 2 d_den.
 // Each synapse's updates thus come in time order, as in the direct computation.
 //
+// Spikes between grid points (set_off_grid: a precise neuron model or spike
+// times off the grid on either side): a post spike at s in step m is
+// potentiated in step m + 2 d_den, whose pre spikes reach the synapse in
+// [m h, (m + 1) h): before the first of them at t >= s (before_pre; the
+// partition then delivers a step's spikes in time order), or at the step's
+// end; it enters Y before the first pre spike at t > s, or at the step's end.
+// Spikes on the grid give the same order as the rules above.
+//
 // Memory: an index entry is the synapse's delay group and its offset in the
 // group, packed in 32 bits (in 64 only if the group count times the widest
 // group passes 2^32); the group's first synapse sits beside its pre sum, read
@@ -89,8 +97,12 @@ class stdp_at_post {
     t0_ = 0.0;
   }
 
-  /// A post spike of local neuron n in step m (in step order).
-  void on_post(std::uint32_t n, step_t m) { pending_.push_back({n, m}); }
+  /// A post spike of local neuron n in step m at s (ms; s = m h on the grid),
+  /// in step order.
+  void on_post(std::uint32_t n, step_t m, double s) { pending_.push_back({n, m, s}); }
+  /// Whether spikes may fall between grid points (the header's last rule).
+  void set_off_grid(bool off_grid) { off_grid_ = off_grid; }
+  bool off_grid() const { return off_grid_; }
 
   /// The post traces Y (by neuron) and the factor e that turns them into
   /// y_n(t) = Y_n e for a pre spike at t (ms, post frame).
@@ -101,21 +113,24 @@ class stdp_at_post {
 
   /// The end of step k: calls potentiate(j, x, t_log) for each synapse j of
   /// each post spike due now (x its source's pre trace at the post spike;
-  /// t_log = (m + 2 d_den) h, the time of the step it joins, ms), spike by
+  /// t_log = s + 2 d_den h, the time it reaches the synapse, ms), spike by
   /// spike in time order and each neuron's synapses in store order; then the
   /// post spikes due enter Y, and the epoch moves when its step comes.
   /// (Prefetching the scattered weights 16 synapses ahead made plastic COBA
   /// 5% slower: bench/RESULTS.md.)
   template <class F>
   void end_step(step_t k, F&& potentiate) {
-    for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ - 1 <= k; ++pot_head_) {
-      if (index64_.empty())
-        potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
-      else
-        potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
+    if (off_grid_) {
+      // this step's post spikes in time order (the order of emission within a
+      // step is the neurons'); then those of step k - 2 d_den still due
+      auto step_begin = pending_.end();
+      while (step_begin != pending_.begin() + std::ptrdiff_t(pot_head_) && std::prev(step_begin)->m == k) --step_begin;
+      std::stable_sort(step_begin, pending_.end(), [](const post& a, const post& b) { return a.s < b.s; });
+      take_due(k, 1e300, 1e300, potentiate);
+    } else {
+      take_due(k + 1, 1e300, -1e300, potentiate);   // potentiations due at the end of step m + 2 d_den - 1
+      take_due(k, -1e300, 1e300, potentiate);        // post traces at the end of step m + 2 d_den
     }
-    for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k; ++y_head_)
-      Y_[pending_[y_head_].n] += std::exp((double(pending_[y_head_].m) * h_ - t0_) / tau_minus_);
     // pot_head_ >= y_head_: the entries before y_head_ are done. With
     // 2 d_den steps in flight the list is seldom done whole; its done half is
     // dropped instead, else it grew by 16 bytes every post spike of the run
@@ -135,6 +150,14 @@ class stdp_at_post {
       for (double& y : Y_) y *= sy;
       t0_ = t1;
     }
+  }
+
+  /// Spikes off the grid: before a pre spike delivered in step k at t (ms,
+  /// post frame), the post spikes of step k - 2 d_den (or earlier) at s <= t
+  /// potentiate, and those at s < t enter Y (calls as end_step).
+  template <class F>
+  void before_pre(step_t k, double t, F&& potentiate) {
+    take_due(k, t, std::nextafter(t, -1e300), potentiate);
   }
 
   /// Bytes held: the target-major index and the traces.
@@ -158,7 +181,22 @@ class stdp_at_post {
   struct post {
     std::uint32_t n;
     step_t m;
+    double s;   // ms
   };
+  /// The potentiations of pending post spikes of steps up to k - 2 d_den at
+  /// s <= pot_until, then the post traces of those at s <= y_until, in order.
+  template <class F>
+  void take_due(step_t k, double pot_until, double y_until, F& potentiate) {
+    for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ <= k && pending_[pot_head_].s <= pot_until;
+         ++pot_head_) {
+      if (index64_.empty())
+        potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
+      else
+        potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
+    }
+    for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k && pending_[y_head_].s <= y_until; ++y_head_)
+      Y_[pending_[y_head_].n] += std::exp((pending_[y_head_].s - t0_) / tau_minus_);
+  }
   struct group_sum {
     double X;             // scaled pre sum
     std::uint32_t begin;  // the group's first synapse (read with X: one cache line)
@@ -175,8 +213,9 @@ class stdp_at_post {
   /// One post spike's potentiations (end_step).
   template <class Index, class F>
   void potentiate_spike(post p, const Index* index, F& potentiate) const {
-    const double e = std::exp(-(double(p.m) * h_ - t0_) / tau_plus_);
-    const double t_log = double(p.m + 2 * dden_) * h_;
+    const double e = std::exp(-(p.s - t0_) / tau_plus_);
+    // (on the grid as (m + 2 d_den) h: the same bits as before spikes off it were taken)
+    const double t_log = off_grid_ ? p.s + double(2 * dden_) * h_ : double(p.m + 2 * dden_) * h_;
     const Index mask = (Index(1) << shift_) - 1;
     const group_sum* const gs = groups_.data();
     for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; ++i) {
@@ -197,6 +236,7 @@ class stdp_at_post {
   step_t rebase_steps_ = 1;
   std::int64_t dden_ = 1;
   double tau_plus_ = 20.0, tau_minus_ = 20.0, h_ = 0.1;
+  bool off_grid_ = false;
 };
 
 }  // namespace apical

@@ -45,10 +45,13 @@ class stdp_synapses final : public plastic_synapses {
     plastic_synapses::prefetch_rows(g);
     if (!pre_.empty()) __builtin_prefetch(&pre_[g]);
   }
-  /// Records a post spike of local neuron n at t (ms).
-  void on_post(std::uint32_t n, double t) override {
+  /// Potentiation at post spikes with spikes off the grid (stdp_at_post.hpp).
+  bool wants_time_order() const override { return rule_.potentiate_at_post && at_post_.off_grid(); }
+  /// Records a post spike of local neuron n in `step` at `offset` (ms).
+  void on_post(std::uint32_t n, step_t step, double offset) override {
+    const double t = double(step) * h_ + offset;
     if (rule_.potentiate_at_post)
-      at_post_.on_post(n, std::llround(t / h_));
+      at_post_.on_post(n, step, t);
     else
       archive_.add_spike(n, t);
   }
@@ -106,7 +109,8 @@ class stdp_synapses final : public plastic_synapses {
   template <bool caught, class Update>
   std::uint32_t deliver_as(const Update& u, std::uint32_t g, step_t k, double offset, double* const* in,
                            std::vector<offgrid_event>* offgrid);
-  template <class Update, class Target>
+  /// `off_grid`: spikes between grid points (stdp_at_post::before_pre).
+  template <bool off_grid, class Update, class Target>
   std::uint32_t deliver_at_post(const Update& u, const Target* target, std::uint32_t g, step_t k, double offset,
                                 double* const* in, std::vector<offgrid_event>* offgrid);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,

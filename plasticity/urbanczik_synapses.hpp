@@ -45,7 +45,7 @@ class urbanczik_synapses final : public plastic_synapses {
                      std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h);
 
   std::uint32_t deliver(std::uint32_t g, step_t k, double offset, double* const* in, std::vector<offgrid_event>* offgrid) override;
-  void on_post(std::uint32_t n, double t) override { ++spikes_[n]; }
+  void on_post(std::uint32_t n, step_t, double) override { ++spikes_[n]; }
   void end_step(step_t k) override;
   std::size_t bytes() const override;
   void serialize(state_io& io) override {

@@ -75,7 +75,7 @@ void drive(stdp_synapses& blk, step_t from, step_t to, std::vector<double>& out,
     std::uint32_t fired = 0;
     for (std::uint32_t n = 0; n < neurons; ++n)
       if (draw(2, n, std::uint64_t(k)) < 0.002) {
-        blk.on_post(n, 0.1 * double(k));
+        blk.on_post(n, k, 0.0);
         ++fired;
       }
     posts[std::size_t(k)] = fired;

@@ -286,6 +286,33 @@ double reference_dopamine(const rule_case& c, const std::vector<double>& pre, co
   return w;
 }
 
+/// Runs a (NEST's order) and b (at_post) for T ms with on_change recorders of
+/// projection "plastic": the same spikes, and every pre spike transmits the
+/// same weight in both (a delivery's entry is the synapse's last one at its
+/// time: a potentiation logged at the same time comes before it).
+void check_same_transmitted(simulation& a, simulation& b, double w0, double T, std::size_t at_least = 1000) {
+  a.run(T);
+  b.run(T);
+  CHECK(spike_hash(a.spikes()) == spike_hash(b.spikes()));
+  const weight_log& la = a.weight_logs()[0];
+  const weight_log& lb = b.weight_logs()[0];
+  using entries = std::vector<std::pair<double, double>>;   // (time, weight) by synapse
+  std::vector<entries> ea(la.synapses.weights.size()), eb(ea.size());
+  for (std::size_t e = 0; e < la.data.size(); ++e) ea[la.change_synapses[e]].push_back({la.change_times[e], la.data[e]});
+  for (std::size_t e = 0; e < lb.data.size(); ++e) eb[lb.change_synapses[e]].push_back({lb.change_times[e], lb.data[e]});
+  std::size_t compared = 0, changed = 0;
+  for (std::size_t i = 0; i < ea.size(); ++i)
+    for (const auto& [t, w] : ea[i]) {
+      const auto it = std::find_if(eb[i].rbegin(), eb[i].rend(), [t = t](const auto& x) { return x.first == t; });
+      REQUIRE(it != eb[i].rend());
+      CHECK(it->second == doctest::Approx(w).epsilon(1e-12));
+      ++compared;
+      changed += w != w0;
+    }
+  CHECK(compared > at_least);
+  CHECK(changed > at_least);
+}
+
 }  // namespace
 
 TEST_CASE("reward-modulated STDP equals a numerical integration of c, n and w") {
@@ -533,6 +560,19 @@ TEST_CASE("STDP with potentiation at post spikes equals the time-ordered direct 
   half.at_post = true;
   half.f = 0.5;
   CHECK(check_against_reference(half) > 0);
+  // spikes between grid points: precise lif_delta targets, pre spikes off the
+  // grid, or both (a step's pre spikes then come in time order, and a post
+  // spike potentiates before the first pre spike at or after it)
+  for (const char* dep : {"additive", "multiplicative", "power_law"})
+    for (auto [precise_pre, grid_post] : {std::pair{false, false}, {true, true}, {true, false}}) {
+      INFO("dependence " << dep << ", pre off the grid " << precise_pre << ", post on the grid " << grid_post);
+      rule_case c;
+      c.at_post = true;
+      c.dependence = dep;
+      c.precise_pre = precise_pre;
+      c.grid_post = grid_post;
+      CHECK(check_against_reference(c, 1500.0) > 0);
+    }
 }
 
 TEST_CASE("potentiation at post spikes and at the next pre spike transmit the same weights") {
@@ -541,44 +581,33 @@ TEST_CASE("potentiation at post spikes and at the next pre spike transmit the sa
   // weights read between pre spikes differ, by the potentiations that NEST's
   // order still holds back. Compared through on_change recorders: a delivery's
   // entry is the synapse's last one at its time (a potentiation logged at the
-  // same time comes before it).
+  // same time comes before it). On the grid, and with spikes between grid
+  // points on both sides.
+  for (bool grid : {true, false}) {
+  INFO("on the grid " << grid);
   rule_case next;
-  next.grid_post = true;
+  next.grid_post = grid;
+  next.precise_pre = !grid;
   next.dependence = "multiplicative";
   rule_case post = next;
   post.at_post = true;
   const std::string rec = "[[recorder]]\ntype = \"weights\"\nprojection = \"plastic\"\non_change = true\n";
   simulation a(test::parse(stdp_net(next, 1, 0) + rec));
   simulation b(test::parse(stdp_net(post, 1, 0) + rec));
-  a.run(400.0);
-  b.run(400.0);
-  CHECK(spike_hash(a.spikes()) == spike_hash(b.spikes()));
-  const weight_log& la = a.weight_logs()[0];
-  const weight_log& lb = b.weight_logs()[0];
-  using entries = std::vector<std::pair<double, double>>;   // (time, weight) by synapse
-  std::vector<entries> ea(la.synapses.weights.size()), eb(ea.size());
-  for (std::size_t e = 0; e < la.data.size(); ++e) ea[la.change_synapses[e]].push_back({la.change_times[e], la.data[e]});
-  for (std::size_t e = 0; e < lb.data.size(); ++e) eb[lb.change_synapses[e]].push_back({lb.change_times[e], lb.data[e]});
-  std::size_t compared = 0, changed = 0;
-  for (std::size_t i = 0; i < ea.size(); ++i)
-    for (const auto& [t, w] : ea[i]) {
-      const auto it = std::find_if(eb[i].rbegin(), eb[i].rend(), [t = t](const auto& x) { return x.first == t; });
-      REQUIRE(it != eb[i].rend());
-      CHECK(it->second == doctest::Approx(w).epsilon(1e-12));
-      ++compared;
-      changed += w != next.w0;
-    }
-  CHECK(compared > 1000);
-  CHECK(changed > 1000);
+  check_same_transmitted(a, b, next.w0, 400.0);
   const weight_table wa = a.weights("plastic"), wb = b.weights("plastic");
   int later = 0;
   for (std::size_t i = 0; i < wa.weights.size(); ++i) later += wb.weights[i] > wa.weights[i] + 1e-12;
   CHECK(later > 0);   // potentiations that NEST's order still holds back at the end
+  }
 }
 
 TEST_CASE("potentiation at post spikes: bit-identical for any thread count, and logged by on_change recorders") {
+  for (bool precise_pre : {false, true}) {   // pre spikes on the grid, or between grid points
+  INFO("pre spikes off the grid " << precise_pre);
   rule_case c;
   c.grid_post = true;
+  c.precise_pre = precise_pre;
   c.at_post = true;
   c.dependence = "power_law";
   const std::string rec = "[[recorder]]\ntype = \"weights\"\nprojection = \"plastic\"\non_change = true\n";
@@ -613,9 +642,53 @@ TEST_CASE("potentiation at post spikes: bit-identical for any thread count, and 
     CHECK(sim.weight_logs()[0].change_synapses == log.change_synapses);
     CHECK(sim.weight_logs()[0].data == log.data);
   }
+  }
 }
 
-TEST_CASE("potentiation at post spikes is refused with nearest pairing, other rules, several dendritic delays or spikes off the grid") {
+TEST_CASE("potentiation at post spikes: a step's pre spikes reach the synapses in time order") {
+  // Post spikes on the grid at s = 11.1, 31.1, ... ms (the post neuron fires in
+  // the step after its teacher's input arrives). Axonal delays of 10 or 11
+  // steps with one dendritic step (delay 1.0-1.1 ms, fraction 0.1): a pre
+  // spike delivered in step k reaches the synapse at (k - 2) h + offset. Every
+  // source fires at s - 0.85 and s - 0.8 ms: in the step of s + 0.2 ms, the
+  // 11-step synapses deliver the first (at s + 0.05: paired with s) and the
+  // 10-step ones the second (at s exactly: not paired), pushed in that order,
+  // the later time first. The target partition (not precise) sorts the step's
+  // deliveries by time for the at_post block, so that it transmits the weights
+  // of NEST's order.
+  std::ostringstream net;
+  net.precision(17);
+  net << test::sim_header(0.1, 2000.0, 1, 1)
+      << "[[population]]\nname = \"teacher\"\nmodel = \"spike_source\"\nsize = 1\nspike_times = [[";
+  for (int i = 0; i < 99; ++i) net << 10.0 + 20.0 * i << ", ";
+  net << "]]\n[[population]]\nname = \"pre\"\nmodel = \"spike_source\"\nsize = 20\nspike_times = [\n";
+  for (int src = 0; src < 20; ++src) {
+    net << "  [";
+    for (int i = src % 3; i < 99; i += 1 + src % 2) net << 10.25 + 20.0 * i << ", " << 10.3 + 20.0 * i << ", ";
+    net << "],\n";
+  }
+  net << "]\n[[population]]\nname = \"post\"\nmodel = \"lif_exp\"\nsize = 1\n"
+         "params = {E_L = 0.0, V_reset = 0.0, V_th = 20.0, tau_m = 10.0, t_ref = 2.0, tau_syn_ex = 0.5}\n"
+         "[[projection]]\nsource = \"teacher\"\ntarget = \"post\"\nrule = \"one_to_one\"\nweight = 1e5\ndelay = 1.0\n"
+         "[[projection]]\nname = \"plastic\"\nsource = \"pre\"\ntarget = \"post\"\nrule = \"all_to_all\"\nweight = 0.5\n"
+         "delay = { distribution = \"uniform\", low = 1.0, high = 1.1 }\n[projection.plasticity]\nrule = \"stdp\"\n"
+         "A_plus = 0.05\nA_minus = 0.06\nw_max = 1.0\ndendritic_delay_fraction = 0.1\n"
+         "[[recorder]]\ntype = \"spikes\"\n[[recorder]]\ntype = \"weights\"\nprojection = \"plastic\"\non_change = true\n";
+  const std::string next = net.str();
+  std::string post = next;
+  post.replace(post.find("rule = \"stdp\"\n"), 14, "rule = \"stdp\"\npotentiation = \"at_post\"\n");
+  simulation a(test::parse(next)), b(test::parse(post));
+  check_same_transmitted(a, b, 0.5, 2000.0, 400);
+  REQUIRE(b.spikes().size() >= 3);
+  CHECK(b.spikes()[2].times.size() == 99);   // the post neuron fires once at each teacher spike
+  const weight_table w = b.weights("plastic");
+  std::size_t eleven = 0;
+  for (double d : w.delays) eleven += std::round(d / 0.1) == 11.0;
+  CHECK(eleven > 0);   // both delays occur
+  CHECK(eleven < w.delays.size());
+}
+
+TEST_CASE("potentiation at post spikes is refused with nearest pairing, other rules or several dendritic delays") {
   auto refused = [](const std::string& text, const std::string& key) {
     INFO(text.substr(text.find("name = \"plastic\"")));
     try {
@@ -645,7 +718,4 @@ TEST_CASE("potentiation at post spikes is refused with nearest pairing, other ru
   REQUIRE(text.find(d) != std::string::npos);
   text.replace(text.find(d), d.size(), "delay = { distribution = \"uniform\", low = 1.0, high = 2.0 }\n[projection.plasticity]");
   refused(text, "projection[1].plasticity.potentiation");
-  rule_case precise;   // lif_delta targets: precise spike times
-  precise.at_post = true;
-  refused(stdp_net(precise), "projection[1].plasticity.potentiation");
 }
