@@ -128,8 +128,16 @@ class stdp_at_post {
       std::stable_sort(step_begin, pending_.end(), [](const post& a, const post& b) { return a.s < b.s; });
       take_due(k, 1e300, 1e300, potentiate);
     } else {
-      take_due(k + 1, 1e300, -1e300, potentiate);   // potentiations due at the end of step m + 2 d_den - 1
-      take_due(k, -1e300, 1e300, potentiate);        // post traces at the end of step m + 2 d_den
+      // on the grid: the potentiations due at the end of step m + 2 d_den - 1,
+      // the post traces at the end of step m + 2 d_den
+      for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ - 1 <= k; ++pot_head_) {
+        if (index64_.empty())
+          potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
+        else
+          potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
+      }
+      for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k; ++y_head_)
+        Y_[pending_[y_head_].n] += std::exp((pending_[y_head_].s - t0_) / tau_minus_);
     }
     // pot_head_ >= y_head_: the entries before y_head_ are done. With
     // 2 d_den steps in flight the list is seldom done whole; its done half is
