@@ -9,6 +9,8 @@
 // NEST; stdp_synapses::catch_up reads it for them (the reads are the same).
 #include <cmath>
 #include <cstdint>
+#include <iterator>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -94,6 +96,27 @@ class post_archive {
   std::span<entry> entries(std::size_t n) {
     history& h = hist_[n];
     return {h.e.data() + h.head, h.e.size() - h.head};
+  }
+  /// A pre spike's reading of neuron n's live entries `hist` (entries(n)): f on
+  /// each entry in (after, upto] (ms), in time order, each counted read (the
+  /// potentiation loop of NEST's stdp_synapse::send). Returns the position
+  /// past the last one read. The first is searched back from the newest: the
+  /// scan visits the post spikes since `after`, which the loop visits anyway,
+  /// while a binary search over the whole history (back to the slowest
+  /// reader's previous spike) pays a mispredicted branch per halving (plastic
+  /// COBA 4% faster at 1 s, 8% at 3 s: bench/RESULTS.md).
+  template <class F>
+  [[gnu::always_inline]] inline std::span<entry>::iterator read(std::size_t n, std::span<entry> hist, double after,
+                                                               double upto, F&& f) {
+    auto first = hist.end();
+    while (first != hist.begin() && std::prev(first)->t > after) --first;
+    auto it = first;
+    for (; it != hist.end() && it->t <= upto; ++it) {
+      f(*it);
+      ++it->reads;
+    }
+    count_newest_read(n, hist, std::to_address(first), std::to_address(it));
+    return it;
   }
   /// Asks the cache for neuron n's newest history entries (two lines) if
   /// `wanted`; without a branch on it (an unpredictable one).

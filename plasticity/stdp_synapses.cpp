@@ -86,17 +86,6 @@ inline void depress8(const stdp_update::power_law& u, const grid_decay::function
 /// fails on a local constant in the lambda's array bounds).
 constexpr std::uint32_t power_block_size = 64;
 
-/// The first archive entry after t (the synapse's previous pre spike), searched
-/// back from the newest: the scan visits the post spikes since t, which the
-/// potentiation loop visits anyway, while a binary search over the whole
-/// history (back to the slowest reader's previous spike) pays a mispredicted
-/// branch per halving (plastic COBA 4% faster at 1 s, 8% at 3 s: bench/RESULTS.md).
-history::iterator first_after(history hist, double t) {
-  auto it = hist.end();
-  while (it != hist.begin() && std::prev(it)->t > t) --it;
-  return it;
-}
-
 /// The latest entry before t, searching back from `from` (which is past every
 /// entry at or before t): its time and trace o1, or none (t = -1e300).
 post_archive::newest last_before(history hist, history::iterator from, double t) {
@@ -267,16 +256,10 @@ void stdp_synapses::catch_up(const Update& u, std::uint32_t g, double t) {
   const grid_decay::function decay_plus = decay_plus_.fn();
   for (std::uint32_t j = grp.begin; j < grp.end; ++j) {
     const std::uint32_t n = target_[j];
-    const auto hist = archive_.entries(n);
-    // deliver_as's history loop over (t_read, t] (all of it for a group never
-    // read, without first_after's scan back over the whole history)
-    const auto first = c.t_read > -1e299 ? first_after(hist, c.t_read) : hist.begin();
-    auto it = first;
-    for (; it != hist.end() && it->t <= t; ++it) {
-      if (w) w[j] = u.facilitate(w[j], pre.r1 * decay_plus(it->t - pre.t_last), it->o2_before);
-      ++it->reads;
-    }
-    archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
+    // deliver_as's reading of the post spikes in (t_read, t]
+    archive_.read(n, archive_.entries(n), c.t_read, t, [&](const post_archive::entry& e) {
+      if (w) w[j] = u.facilitate(w[j], pre.r1 * decay_plus(e.t - pre.t_last), e.o2_before);
+    });
   }
   c.t_read = t;
 }
@@ -332,14 +315,10 @@ std::uint32_t stdp_synapses::deliver_as(const Update& u, std::uint32_t g, step_t
       before = last.t < t ? post_archive::newest{last.t, last.o1} : post_archive::newest{last.t_prev, last.o1_prev};
     } else {
       const auto hist = archive_.entries(n);
-      // potentiation by the post spikes in (t_last, t], in time order
-      const auto first = first_after(hist, t_read);
-      auto it = first;
-      for (; it != hist.end() && it->t <= t; ++it) {
-        if (pre.r1 != 0.0) w = facilitate(w, it->t - pre.t_last, it->o2_before);
-        ++it->reads;
-      }
-      archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
+      // potentiation by the post spikes in (t_read, t], in time order
+      const auto it = archive_.read(n, hist, t_read, t, [&](const post_archive::entry& e) __attribute__((always_inline)) {
+        if (pre.r1 != 0.0) w = facilitate(w, e.t - pre.t_last, e.o2_before);
+      });
       before = last_before(hist, it, t);
     }
     const bool paired = before.t > -1e299;
@@ -533,16 +512,12 @@ std::uint32_t stdp_synapses::deliver_dopamine(std::uint32_t g, step_t k, double 
       tc = t1;
     };
     const auto hist = archive_.entries(n);
-    const auto first = first_after(hist, pre.t_last);
-    auto it = first;
-    for (; it != hist.end() && it->t <= t; ++it) {   // post spikes since the last pre spike raise c
-      if (fired) {
-        advance_to(it->t);
-        c = u.facilitate(c, pre.r1 * std::exp(-(it->t - pre.t_last) / rule_.tau_plus), 0.0);
-      }
-      ++it->reads;
-    }
-    archive_.count_newest_read(n, hist, std::to_address(first), std::to_address(it));
+    // post spikes since the last pre spike raise c
+    const auto it = archive_.read(n, hist, pre.t_last, t, [&](const post_archive::entry& e) {
+      if (!fired) return;
+      advance_to(e.t);
+      c = u.facilitate(c, pre.r1 * std::exp(-(e.t - pre.t_last) / rule_.tau_plus), 0.0);
+    });
     if (fired) advance_to(t);
     // the pre spike lowers c by the post trace just before t
     if (const auto before = last_before(hist, it, t); before.t > -1e299)
