@@ -113,6 +113,11 @@ class stdp_synapses final : public plastic_synapses {
   template <bool off_grid, class Update, class Target>
   std::uint32_t deliver_at_post(const Update& u, const Target* target, std::uint32_t g, step_t k, double offset,
                                 double* const* in, std::vector<offgrid_event>* offgrid);
+  /// stdp_at_post's potentiation callback for rule u, logging the changes
+  /// when `log`: synapse by synapse; for the power law block by block, eight
+  /// synapses through the rule at once.
+  template <bool log, class Update>
+  auto at_post_potentiation(const Update& u);
   std::uint32_t deliver_dopamine(std::uint32_t g, step_t k, double offset, double* const* in,
                                  std::vector<offgrid_event>* offgrid);
   /// Bytes of the caught-up groups' held weights.

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
+#include "plasticity/stdp_quiet_pass.hpp"
 
 using namespace apical;
 
@@ -29,10 +30,11 @@ struct rule_case {
   double tau_c = 300.0, tau_n = 50.0, b = 0.002;   // stdp_dopamine
   bool modulator_spikes = true;                     // stdp_dopamine: the modulator fires
   int targets = 4;   // post neurons: each pre spike's group has this many synapses
+  int sources = 30;  // pre neurons: each post neuron has this many synapses
   bool at_post = false;   // potentiation = "at_post" (needs grid_post)
 };
 
-/// 30 pre sources (random times, some exactly coincident with post spikes at
+/// c.sources pre sources (random times, some exactly coincident with post spikes at
 /// the synapse) onto c.targets lif_delta targets driven to spike by a teacher.
 std::string stdp_net(const rule_case& c, int threads = 1, int partitions = 0, double T = 400.0) {
   std::mt19937_64 rng(7);
@@ -51,8 +53,8 @@ std::string stdp_net(const rule_case& c, int threads = 1, int partitions = 0, do
   }
   const double delay = 1.5, teacher_delay = 1.0;
   const long dden = std::lround(c.f * std::round(delay / 0.1));
-  s << "[[population]]\nname = \"pre\"\nmodel = \"spike_source\"\nsize = 30\nspike_times = [\n";
-  for (int i = 0; i < 30; ++i) {
+  s << "[[population]]\nname = \"pre\"\nmodel = \"spike_source\"\nsize = " << c.sources << "\nspike_times = [\n";
+  for (int i = 0; i < c.sources; ++i) {
     std::vector<double> times;
     double t = 1.0;
     while (true) {
@@ -217,7 +219,7 @@ int check_against_reference(const rule_case& c, double T = 400.0) {
   simulation sim(test::parse(stdp_net(c, 1, 0, T)));
   sim.run(T);
   const weight_table wt = sim.weights("plastic");
-  REQUIRE(wt.weights.size() == 30u * std::size_t(c.targets));
+  REQUIRE(wt.weights.size() == std::size_t(c.sources) * std::size_t(c.targets));
   int coincident = 0, changed = 0;
   for (std::size_t i = 0; i < wt.weights.size(); ++i) {
     const auto pre = spikes_of(sim, "pre", wt.sources[i]);
@@ -330,7 +332,7 @@ TEST_CASE("reward-modulated STDP equals a numerical integration of c, n and w") 
     simulation sim(test::parse(stdp_net(c, 1, 0, T)));
     sim.run(T);
     const weight_table wt = sim.weights("plastic");
-    REQUIRE(wt.weights.size() == 30u * std::size_t(c.targets));
+    REQUIRE(wt.weights.size() == std::size_t(c.sources) * std::size_t(c.targets));
     std::vector<double> mod = spikes_of(sim, "dopa", 0), mod1 = spikes_of(sim, "dopa", 1);
     mod.insert(mod.end(), mod1.begin(), mod1.end());
     std::sort(mod.begin(), mod.end());
@@ -386,7 +388,7 @@ TEST_CASE("additive pair STDP equals the direct sum over all spike pairs") {
   simulation sim(test::parse(stdp_net(c, 1, 0, T)));
   sim.run(T);
   const weight_table wt = sim.weights("plastic");
-  REQUIRE(wt.weights.size() == 30u * std::size_t(c.targets));
+  REQUIRE(wt.weights.size() == std::size_t(c.sources) * std::size_t(c.targets));
   for (std::size_t i = 0; i < wt.weights.size(); ++i) {
     const auto pre = spikes_of(sim, "pre", wt.sources[i]);
     const auto post = spikes_of(sim, "post", wt.targets[i]);
@@ -642,6 +644,42 @@ TEST_CASE("potentiation at post spikes: bit-identical for any thread count, and 
     CHECK(sim.weight_logs()[0].change_synapses == log.change_synapses);
     CHECK(sim.weight_logs()[0].data == log.data);
   }
+  }
+}
+
+TEST_CASE("the power law at post spikes: eight synapses at a time give the scalar loop's bits") {
+  // 70 synapses onto each post neuron: potentiation blocks of 32, 32 and 6
+  // (plasticity/stdp_at_post.hpp), the last one padded to eight lanes; groups
+  // of 13: depressions eight at a time, then five one by one
+  for (auto [precise_pre, grid_post] : {std::pair{false, true}, {true, true}, {true, false}}) {
+    INFO("pre off the grid " << precise_pre << ", post on the grid " << grid_post);
+    rule_case c;
+    c.at_post = true;
+    c.dependence = "power_law";
+    c.precise_pre = precise_pre;
+    c.grid_post = grid_post;
+    c.sources = 70;
+    c.targets = 13;
+    const std::string net = stdp_net(c, 1, 0, 1000.0) +
+                            "[[recorder]]\ntype = \"weights\"\nprojection = \"plastic\"\non_change = true\n";
+    const test::flag_guard restore{stdp_simd_enabled};
+    const auto vec = test::run_with(stdp_simd_enabled, true, net, 1000.0);
+    const auto scalar = test::run_with(stdp_simd_enabled, false, net, 1000.0);
+    test::check_same_spikes(*vec, *scalar, 10);
+    const weight_table wv = vec->weights("plastic"), ws = scalar->weights("plastic");
+    REQUIRE(wv.weights.size() == 70u * 13u);
+    std::size_t changed = 0, differ = 0;
+    for (std::size_t i = 0; i < wv.weights.size(); ++i) {
+      changed += wv.weights[i] != c.w0;
+      differ += !test::same_bits(wv.weights[i], ws.weights[i]);
+    }
+    CHECK(changed == wv.weights.size());
+    CHECK(differ == 0);
+    const weight_log &lv = vec->weight_logs()[0], &ls = scalar->weight_logs()[0];
+    CHECK(lv.data.size() > 10 * wv.weights.size());
+    CHECK(lv.change_times == ls.change_times);
+    CHECK(lv.change_synapses == ls.change_synapses);
+    CHECK(lv.data == ls.data);
   }
 }
 
