@@ -63,7 +63,7 @@ namespace apical {
 class stdp_at_post {
  public:
   /// Synapses a block holds, for a `potentiate` that takes blocks (end_step).
-  static constexpr std::uint32_t potentiation_block = 32;
+  static constexpr std::uint32_t potentiation_block = 256;
   /// `target(j)`: the partition-local target of synapse j of `store`'s groups;
   /// `in_degree`: the number of them onto each neuron (plastic_synapses::in_degrees);
   /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
+#include "plasticity/stdp_at_post.hpp"
 #include "plasticity/stdp_quiet_pass.hpp"
 
 using namespace apical;
@@ -648,9 +649,9 @@ TEST_CASE("potentiation at post spikes: bit-identical for any thread count, and 
 }
 
 TEST_CASE("the power law at post spikes: eight synapses at a time give the scalar loop's bits") {
-  // 70 synapses onto each post neuron: potentiation blocks of 32, 32 and 6
-  // (plasticity/stdp_at_post.hpp), the last one padded to eight lanes; groups
-  // of 13: depressions eight at a time, then five one by one
+  // a block and 44 synapses onto each post neuron: potentiation blocks of
+  // stdp_at_post::potentiation_block and 44, the second padded to eight lanes;
+  // groups of 13: depressions eight at a time, then five one by one
   for (auto [precise_pre, grid_post] : {std::pair{false, true}, {true, true}, {true, false}}) {
     INFO("pre off the grid " << precise_pre << ", post on the grid " << grid_post);
     rule_case c;
@@ -658,7 +659,7 @@ TEST_CASE("the power law at post spikes: eight synapses at a time give the scala
     c.dependence = "power_law";
     c.precise_pre = precise_pre;
     c.grid_post = grid_post;
-    c.sources = 70;
+    c.sources = int(stdp_at_post::potentiation_block) + 44;
     c.targets = 13;
     const std::string net = stdp_net(c, 1, 0, 1000.0) +
                             "[[recorder]]\ntype = \"weights\"\nprojection = \"plastic\"\non_change = true\n";
@@ -667,7 +668,7 @@ TEST_CASE("the power law at post spikes: eight synapses at a time give the scala
     const auto scalar = test::run_with(stdp_simd_enabled, false, net, 1000.0);
     test::check_same_spikes(*vec, *scalar, 10);
     const weight_table wv = vec->weights("plastic"), ws = scalar->weights("plastic");
-    REQUIRE(wv.weights.size() == 70u * 13u);
+    REQUIRE(wv.weights.size() == std::size_t(c.sources) * 13u);
     std::size_t changed = 0, differ = 0;
     for (std::size_t i = 0; i < wv.weights.size(); ++i) {
       changed += wv.weights[i] != c.w0;
