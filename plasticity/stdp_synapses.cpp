@@ -280,7 +280,6 @@ void stdp_synapses::end_step(step_t k) {
   });
 }
 
-
 void stdp_synapses::serialize_caught(state_io& io) {
   std::vector<std::uint32_t> groups;
   std::vector<double> t_read;
