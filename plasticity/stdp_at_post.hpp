@@ -121,7 +121,8 @@ class stdp_at_post {
   /// post spikes due enter Y, and the epoch moves when its step comes. Or
   /// potentiate(js, xs, m, t_log) for blocks of m <= potentiation_block of a
   /// spike's synapses, in the same order: a spike's synapses are distinct, so
-  /// a block's may be updated together.
+  /// a block's may be updated together. xs is 64-byte aligned and holds 0
+  /// from m up to the next multiple of 8 (lanes of a last, partial vector).
   /// (Prefetching the scattered weights 16 synapses ahead made plastic COBA
   /// 5% slower: bench/RESULTS.md.)
   template <class F>
@@ -132,18 +133,11 @@ class stdp_at_post {
       auto step_begin = pending_.end();
       while (step_begin != pending_.begin() + std::ptrdiff_t(pot_head_) && std::prev(step_begin)->m == k) --step_begin;
       std::stable_sort(step_begin, pending_.end(), [](const post& a, const post& b) { return a.s < b.s; });
-      take_due(k, 1e300, 1e300, potentiate);
+      take_due(k, 1e300, k, 1e300, potentiate);
     } else {
       // on the grid: the potentiations due at the end of step m + 2 d_den - 1,
       // the post traces at the end of step m + 2 d_den
-      for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ - 1 <= k; ++pot_head_) {
-        if (index64_.empty())
-          potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
-        else
-          potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
-      }
-      for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k; ++y_head_)
-        Y_[pending_[y_head_].n] += std::exp((pending_[y_head_].s - t0_) / tau_minus_);
+      take_due(k + 1, 1e300, k, 1e300, potentiate);
     }
     // pot_head_ >= y_head_: the entries before y_head_ are done. With
     // 2 d_den steps in flight the list is seldom done whole; its done half is
@@ -171,7 +165,7 @@ class stdp_at_post {
   /// potentiate, and those at s < t enter Y (calls as end_step).
   template <class F>
   void before_pre(step_t k, double t, F&& potentiate) {
-    take_due(k, t, std::nextafter(t, -1e300), potentiate);
+    take_due(k, t, k, std::nextafter(t, -1e300), potentiate);
   }
 
   /// Bytes held: the target-major index and the traces.
@@ -197,18 +191,20 @@ class stdp_at_post {
     step_t m;
     double s;   // ms
   };
-  /// The potentiations of pending post spikes of steps up to k - 2 d_den at
-  /// s <= pot_until, then the post traces of those at s <= y_until, in order.
+  /// The potentiations of pending post spikes of steps up to pot_k - 2 d_den
+  /// at s <= pot_until, then the post traces of those of steps up to
+  /// y_k - 2 d_den at s <= y_until, in order.
   template <class F>
-  void take_due(step_t k, double pot_until, double y_until, F& potentiate) {
-    for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ <= k && pending_[pot_head_].s <= pot_until;
+  [[gnu::always_inline]] inline void take_due(step_t pot_k, double pot_until, step_t y_k, double y_until, F& potentiate) {
+    for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ <= pot_k && pending_[pot_head_].s <= pot_until;
          ++pot_head_) {
       if (index64_.empty())
         potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
       else
         potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
     }
-    for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= k && pending_[y_head_].s <= y_until; ++y_head_)
+    for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= y_k && pending_[y_head_].s <= y_until;
+         ++y_head_)
       Y_[pending_[y_head_].n] += std::exp((pending_[y_head_].s - t0_) / tau_minus_);
   }
   struct group_sum {
@@ -243,6 +239,7 @@ class stdp_at_post {
           js[l] = s.begin + std::uint32_t(index[i + l] & mask);
           xs[l] = s.X * e;
         }
+        std::fill(xs + m, xs + (m + 7) / 8 * 8, 0.0);
         potentiate(js, xs, m, t_log);
       }
     } else {

@@ -16,89 +16,15 @@ namespace {
 
 using history = std::span<post_archive::entry>;
 
-#if defined(APICAL_STDP_QUIET_PASS)
-/// a f(dt) for eight intervals dt (ms), as the scalar a * f(dt): on the grid
-/// from f's tables lane by lane, off it through exp_vec8(-dt / tau), the twin
-/// of the exp_vec that f then takes (grid_decay::use_exp_vec).
-inline __m512d scaled_decay8(const grid_decay::function& f, __m512d a, const double* dt) {
-  if (f.on_grid) {
-    alignas(64) double d[8];
-    for (std::uint32_t l = 0; l < 8; ++l) d[l] = f(dt[l]);
-    return _mm512_mul_pd(a, _mm512_load_pd(d));
-  }
-  assert(f.exp_twin);
-  const __m512d minus_dt = _mm512_castsi512_pd(
-      _mm512_xor_si512(_mm512_castpd_si512(_mm512_loadu_pd(dt)), _mm512_set1_epi64(std::int64_t(1) << 63)));
-  return _mm512_mul_pd(a, exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(f.inv_tau))));
-}
-#else
-/// f(dt) for eight intervals dt (ms): on the grid from f's tables, off it the
-/// twin exp_vec, in a loop that GCC vectorises for AVX2.
-inline void decay8(const grid_decay::function& f, const double* dt, double* out) {
-  if (f.on_grid) {
-    for (std::uint32_t l = 0; l < 8; ++l) out[l] = f(dt[l]);
-    return;
-  }
-  assert(f.exp_twin);
-  const double inv_tau = f.inv_tau;
-#pragma GCC ivdep
-  for (std::uint32_t l = 0; l < 8; ++l) out[l] = exp_vec(-dt[l] * inv_tau);
-}
-#endif
-
-// The power law's block loop (deliver_as), eight synapses at a time: with
-// AVX-512 one vector through pow_vec8 and exp_vec8; without it loops over the
+// The power law, eight synapses at a time: with AVX-512 one vector through
+// pow_vec8 (and exp_vec8 for the decays below); without it loops over the
 // scalar rule and its twins pow_vec and exp_vec, which GCC vectorises for AVX2
 // (two vectors of four; tests/check_vectorised.sh), where the scalar loop had
 // taken 2.4x AVX-512's time in plastic Brunel's delivery (bench/RESULTS.md).
 // Each lane takes the scalar rule's operations in its order either way: the
-// same bits as stdp_update::power_law.
-
-/// w[l] = u.facilitate(w[l], r1 f(dt[l])) for eight synapses (w 64-byte aligned).
-inline void facilitate8(const stdp_update::power_law& u, const grid_decay::function& f, double r1, const double* dt,
-                        double* w) {
-#if defined(APICAL_STDP_QUIET_PASS)
-  const __m512d r = scaled_decay8(f, _mm512_set1_pd(r1), dt);
-  _mm512_store_pd(w, stdp_quiet::facilitate(u, _mm512_load_pd(w), r));
-#else
-  alignas(64) double d[8];
-  decay8(f, dt, d);
-#pragma GCC ivdep
-  for (std::uint32_t l = 0; l < 8; ++l) w[l] = u.facilitate(w[l], r1 * d[l], 0.0);
-#endif
-}
-
-/// out[l] = u.depress(w[l], o1[l] f(dt[l])) for eight synapses (o1, w, out 64-byte aligned).
-inline void depress8(const stdp_update::power_law& u, const grid_decay::function& f, const double* o1, const double* dt,
-                     const double* w, double* out) {
-#if defined(APICAL_STDP_QUIET_PASS)
-  const __m512d y = scaled_decay8(f, _mm512_load_pd(o1), dt);
-  _mm512_store_pd(out, stdp_quiet::depress(u, _mm512_load_pd(w), y, 0.0));
-#else
-  alignas(64) double d[8];
-  decay8(f, dt, d);
-#pragma GCC ivdep
-  for (std::uint32_t l = 0; l < 8; ++l) out[l] = u.depress(w[l], o1[l] * d[l], 0.0);
-#endif
-}
-
-/// Synapses in one block of the power law's vector loop (deliver_as; GCC 12
-/// fails on a local constant in the lambda's array bounds).
-constexpr std::uint32_t power_block_size = 64;
-
-/// The latest entry before t, searching back from `from` (which is past every
-/// entry at or before t): its time and trace o1, or none (t = -1e300).
-post_archive::newest last_before(history hist, history::iterator from, double t) {
-  while (from != hist.begin() && std::prev(from)->t >= t) --from;
-  if (from == hist.begin()) return {};
-  return {std::prev(from)->t, std::prev(from)->o1};
-}
-
-// The power law with potentiation at post spikes (deliver_at_post,
-// at_post_potentiation): every synapse has its own trace, so eight go through
-// the rule at once, with AVX-512 one vector through pow_vec8, without it a
-// loop over the scalar rule that GCC vectorises for AVX2. Same bits as the
-// scalar rule, lane by lane.
+// same bits as stdp_update::power_law. Potentiation at post spikes
+// (deliver_at_post, at_post_potentiation) takes them with each synapse's own
+// trace; the block loop of NEST's order (deliver_as) with traces decayed here.
 
 /// w[l] = u.facilitate(w[l], x[l]) for eight synapses (w, x 64-byte aligned).
 inline void facilitate8(const stdp_update::power_law& u, const double* x, double* w) {
@@ -118,6 +44,58 @@ inline void depress8(const stdp_update::power_law& u, const double* y, double* w
 #pragma GCC ivdep
   for (std::uint32_t l = 0; l < 8; ++l) w[l] = u.depress(w[l], y[l], 0.0);
 #endif
+}
+
+/// out[l] = a[l] f(dt[l]) for eight intervals dt (ms), as the scalar
+/// a * f(dt): on the grid from f's tables lane by lane, off it, with AVX-512,
+/// through exp_vec8(-dt / tau), the twin of the exp_vec that f then takes
+/// (grid_decay::use_exp_vec), without it through exp_vec in a loop that GCC
+/// vectorises for AVX2. (out 64-byte aligned)
+inline void scaled_decay8(const grid_decay::function& f, const double* a, const double* dt, double* out) {
+  if (f.on_grid) {
+    for (std::uint32_t l = 0; l < 8; ++l) out[l] = a[l] * f(dt[l]);
+    return;
+  }
+  assert(f.exp_twin);
+#if defined(APICAL_STDP_QUIET_PASS)
+  const __m512d minus_dt = _mm512_castsi512_pd(
+      _mm512_xor_si512(_mm512_castpd_si512(_mm512_loadu_pd(dt)), _mm512_set1_epi64(std::int64_t(1) << 63)));
+  _mm512_store_pd(out, _mm512_mul_pd(_mm512_loadu_pd(a), exp_vec8(_mm512_mul_pd(minus_dt, _mm512_set1_pd(f.inv_tau)))));
+#else
+  const double inv_tau = f.inv_tau;
+#pragma GCC ivdep
+  for (std::uint32_t l = 0; l < 8; ++l) out[l] = a[l] * exp_vec(-dt[l] * inv_tau);
+#endif
+}
+
+/// w[l] = u.facilitate(w[l], r1 f(dt[l])) for eight synapses (w 64-byte aligned).
+inline void facilitate8(const stdp_update::power_law& u, const grid_decay::function& f, double r1, const double* dt,
+                        double* w) {
+  alignas(64) double r[8], x[8];
+  std::fill_n(r, 8, r1);
+  scaled_decay8(f, r, dt, x);
+  facilitate8(u, x, w);
+}
+
+/// out[l] = u.depress(w[l], o1[l] f(dt[l])) for eight synapses (o1, w, out 64-byte aligned).
+inline void depress8(const stdp_update::power_law& u, const grid_decay::function& f, const double* o1, const double* dt,
+                     const double* w, double* out) {
+  alignas(64) double y[8];
+  scaled_decay8(f, o1, dt, y);
+  std::copy_n(w, 8, out);
+  depress8(u, y, out);
+}
+
+/// Synapses in one block of the power law's vector loop (deliver_as; GCC 12
+/// fails on a local constant in the lambda's array bounds).
+constexpr std::uint32_t power_block_size = 64;
+
+/// The latest entry before t, searching back from `from` (which is past every
+/// entry at or before t): its time and trace o1, or none (t = -1e300).
+post_archive::newest last_before(history hist, history::iterator from, double t) {
+  while (from != hist.begin() && std::prev(from)->t >= t) --from;
+  if (from == hist.begin()) return {};
+  return {std::prev(from)->t, std::prev(from)->o1};
 }
 
 }  // namespace
@@ -188,13 +166,13 @@ auto stdp_synapses::at_post_potentiation(const Update& u) {
     // misses one by one (plastic Brunel at post spikes: bench/RESULTS.md)
     return [this, u, w](const std::uint32_t* js, const double* xs, std::uint32_t m, double t_log) {
       constexpr std::uint32_t block = stdp_at_post::potentiation_block;
-      alignas(64) double wb[block], xb[block];
+      alignas(64) double wb[block];
       const std::uint32_t lanes = stdp_simd_enabled ? (m + 7) / 8 * 8 : 0;
-      for (std::uint32_t l = 0; l < m; ++l) wb[l] = w[js[l]], xb[l] = xs[l];
-      for (std::uint32_t l = m; l < lanes; ++l) wb[l] = u.w_max, xb[l] = 0.0;   // unused lanes
-      for (std::uint32_t l = 0; l < lanes; l += 8) facilitate8(u, xb + l, wb + l);
+      for (std::uint32_t l = 0; l < m; ++l) wb[l] = w[js[l]];
+      for (std::uint32_t l = m; l < lanes; ++l) wb[l] = u.w_max;   // unused lanes (their xs are 0)
+      for (std::uint32_t l = 0; l < lanes; l += 8) facilitate8(u, xs + l, wb + l);
       if (!lanes)   // the scalar loop, for tests
-        for (std::uint32_t l = 0; l < m; ++l) wb[l] = u.facilitate(wb[l], xb[l], 0.0);
+        for (std::uint32_t l = 0; l < m; ++l) wb[l] = u.facilitate(wb[l], xs[l], 0.0);
       for (std::uint32_t l = 0; l < m; ++l) {
         w[js[l]] = wb[l];
         if constexpr (log) log_change(js[l], t_log);
