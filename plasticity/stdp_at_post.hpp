@@ -49,6 +49,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <type_traits>
@@ -110,9 +111,9 @@ class stdp_at_post {
   /// The post traces Y (by neuron) and the factor e that turns them into
   /// y_n(t) = Y_n e for a pre spike at t (ms, post frame).
   const double* post_sums() const { return Y_.data(); }
-  double minus_factor(double t) const { return std::exp(-(t - t0_) / tau_minus_); }
+  double minus_factor(double t) { return exp_pre_minus_(-(t - t0_) / tau_minus_); }
   /// Group g's pre spike at t (ms, post frame), after its depressions.
-  void add_pre(std::uint32_t g, double t) { groups_[g].X += std::exp((t - t0_) / tau_plus_); }
+  void add_pre(std::uint32_t g, double t) { groups_[g].X += exp_pre_plus_((t - t0_) / tau_plus_); }
 
   /// The end of step k: calls potentiate(j, x, t_log) for each synapse j of
   /// each post spike due now (x its source's pre trace at the post spike;
@@ -205,8 +206,19 @@ class stdp_at_post {
     }
     for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= y_k && pending_[y_head_].s <= y_until;
          ++y_head_)
-      Y_[pending_[y_head_].n] += std::exp((pending_[y_head_].s - t0_) / tau_minus_);
+      Y_[pending_[y_head_].n] += exp_post_minus_((pending_[y_head_].s - t0_) / tau_minus_);
   }
+  /// std::exp(a), computed again only when a changes: on the grid a step's
+  /// spikes share their time, so a pre or post spike's factor is one exp a
+  /// step, not one a spike (~5 of each a step in plastic COBA, where the exps
+  /// had taken ~3% of the run: bench/RESULTS.md). The same bits as std::exp.
+  struct exp_memo {
+    double a = std::numeric_limits<double>::quiet_NaN(), value = 0.0;
+    double operator()(double x) {
+      if (x != a) a = x, value = std::exp(x);
+      return value;
+    }
+  };
   struct group_sum {
     double X;             // scaled pre sum
     std::uint32_t begin;  // the group's first synapse (read with X: one cache line)
@@ -223,8 +235,8 @@ class stdp_at_post {
   /// One post spike's potentiations (end_step): synapse by synapse, or for a
   /// `potentiate` that takes blocks, block by block.
   template <class Index, class F>
-  void potentiate_spike(post p, const Index* index, F& potentiate) const {
-    const double e = std::exp(-(p.s - t0_) / tau_plus_);
+  void potentiate_spike(post p, const Index* index, F& potentiate) {
+    const double e = exp_post_plus_(-(p.s - t0_) / tau_plus_);
     // (on the grid as (m + 2 d_den) h: the same bits as before spikes off it were taken)
     const double t_log = off_grid_ ? p.s + double(2 * dden_) * h_ : double(p.m + 2 * dden_) * h_;
     const Index mask = (Index(1) << shift_) - 1;
@@ -263,6 +275,7 @@ class stdp_at_post {
   std::int64_t dden_ = 1;
   double tau_plus_ = 20.0, tau_minus_ = 20.0, h_ = 0.1;
   bool off_grid_ = false;
+  exp_memo exp_pre_minus_, exp_pre_plus_, exp_post_minus_, exp_post_plus_;
 };
 
 }  // namespace apical
