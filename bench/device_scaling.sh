@@ -1,6 +1,7 @@
 #!/bin/bash
-# Thread scaling up to 16 threads on the device machine (issue 3), with the
-# bundle of bench/device_bundle.sh; everything it prints also goes to $OUT.
+# Thread scaling up to 16 threads on the device machine (issue 3), and issue 5's
+# plastic/static ratio on its host, with the bundle of bench/device_bundle.sh;
+# everything it prints also goes to $OUT (2-3 minutes; 7 files).
 # Besides bench/scaling.py: the 16-thread phases, and a control of the machine
 # itself: 16 independent one-thread runs at once against one alone (COBA 4000
 # for 10 s, 3 MB each, so that all fit the L3 together). Meant for that
@@ -24,6 +25,17 @@ A=build/apical
   wait
   echo "== control: 16 such runs at once, run times [s]: $(cat /tmp/c_*.txt | sort -n | tr '\n' ' ')"
 } 2>&1 | tee "$OUT/detail.txt"
+# issue 5 on this host: plastic COBA against static (paired, one thread, in
+# Brian2's order, at_post), and plastic COBA in both orders on 1..16 threads
+sed '/^w_max = 12.0/a potentiation = "at_post"' models/coba_stdp.toml > /tmp/coba_stdp_ap.toml
+grep -q '^potentiation = "at_post"' /tmp/coba_stdp_ap.toml || echo "models/coba_stdp.toml changed: no at_post file" >&2
+quiet=(--set recorder.0.record=false --set 'recorder.0.populations=[]')
+python3 bench/paired_ab.py $A $A models/coba.toml --model-b /tmp/coba_stdp_ap.toml --pairs 16 -- "${quiet[@]}" 2>&1 |
+  tee "$OUT/stdp_ratio.txt"
+for m in models/coba_stdp.toml /tmp/coba_stdp_ap.toml; do for t in 1 2 4 8 16; do for r in 1 2 3; do
+  echo "$m, $t threads: $($A run $m --threads $t "${quiet[@]}" --out /tmp/s --progress never 2>&1 |
+    grep -E 'run time|phases|bytes/plastic' | tr -s ' ' | cut -c1-100 | tr '\n' '|')"
+done; done; done 2>&1 | tee "$OUT/stdp_threads.txt"
 python3 bench/scaling.py --max-threads 16 --repeats 3 --nets brunel coba_64k --plot "$OUT/scaling.png" 2>&1 | tee "$OUT/scaling.txt"
 python3 bench/scaling.py --max-threads 16 --repeats 1 --duration 200 --nets microcircuit \
   --plot "$OUT/scaling_microcircuit.png" 2>&1 | tee "$OUT/scaling_microcircuit.txt"
