@@ -93,12 +93,12 @@ std::string summary_json(const simulation& sim, const run_summary& s) {
   for (const auto& f : s.files) files += fmt::format("{}\"{}\"", files.empty() ? "" : ", ", f);
   return fmt::format(
       "{{\"name\": \"{}\", \"model_file\": \"{}\", \"neurons\": {}, \"synapses\": {}, \"synapse_bytes\": {}, \"spikes\": {}, "
-      "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"weight_hash\": \"{:016x}\", \"plastic_synapses\": {}, \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
+      "\"synaptic_events\": {}, \"spike_hash\": \"{:016x}\", \"state_hash\": \"{:016x}\", \"weight_hash\": \"{:016x}\", \"plastic_synapses\": {}, \"plastic_bytes\": {}, \"ranks\": {}, \"threads\": {}, \"partitions\": {}, \"biological_ms\": {}, \"build_s\": {:.6f}, "
       "\"run_s\": {:.6f}, \"deliver_s\": {:.6f}, \"update_s\": {:.6f}, \"exchange_s\": {:.6f}, \"record_s\": {:.6f}, \"thread_busy_s\": [{:.6f}], "
       "\"real_time_factor\": {:.6f}, \"peak_memory_bytes\": {}, \"files\": [{}], \"populations\": {{{}}}}}\n",
       sim.spec().sim.name, sim.spec().source_file, sim.neurons(), sim.synapses(), sim.synapse_bytes(), total_spikes(sim),
       sim.synaptic_events(), spike_hash(sim.spikes()), state_hash(sim.states()),
-      s.weights_hash, sim.plastic_synapses(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
+      s.weights_hash, sim.plastic_synapses(), sim.plastic_bytes(), sim.comm().size(), s.threads, sim.partition_count(), T, ph.build, ph.run, ph.deliver, ph.update, ph.exchange,
       ph.record, fmt::join(ph.thread_busy, ", "), T > 0 ? ph.run / (T * 1e-3) : 0.0, s.peak_memory, files, pops);
 }
 

@@ -25,15 +25,15 @@ A=build/apical
   wait
   echo "== control: 16 such runs at once, run times [s]: $(cat /tmp/c_*.txt | sort -n | tr '\n' ' ')"
 } 2>&1 | tee "$OUT/detail.txt"
-# issue 5 on this host: plastic COBA against static (paired, one thread, in
-# Brian2's order, at_post), and plastic COBA in both orders on 1..16 threads
-sed '/^w_max = 12.0/a potentiation = "at_post"' models/coba_stdp.toml > /tmp/coba_stdp_ap.toml
-grep -q '^potentiation = "at_post"' /tmp/coba_stdp_ap.toml || echo "models/coba_stdp.toml changed: no at_post file" >&2
+# issue 5 on this host: plastic COBA against static (paired, one thread;
+# models/coba_stdp.toml potentiates at post spikes, Brian2's order), and plastic
+# COBA in both orders on 1..16 threads
 quiet=(--set recorder.0.record=false --set 'recorder.0.populations=[]')
-python3 bench/paired_ab.py $A $A models/coba.toml --model-b /tmp/coba_stdp_ap.toml --pairs 16 -- "${quiet[@]}" 2>&1 |
+python3 bench/paired_ab.py $A $A models/coba.toml --model-b models/coba_stdp.toml --pairs 16 -- "${quiet[@]}" 2>&1 |
   tee "$OUT/stdp_ratio.txt"
-for m in models/coba_stdp.toml /tmp/coba_stdp_ap.toml; do for t in 1 2 4 8 16; do for r in 1 2 3; do
-  echo "$m, $t threads: $($A run $m --threads $t "${quiet[@]}" --out /tmp/s --progress never 2>&1 |
+for order in at_next_pre at_post; do for t in 1 2 4 8 16; do for r in 1 2 3; do
+  echo "coba_stdp $order, $t threads: $($A run models/coba_stdp.toml --threads $t "${quiet[@]}" \
+    --set projection.EE.plasticity.potentiation=$order --out /tmp/s --progress never 2>&1 |
     grep -E 'run time|phases|bytes/plastic' | tr -s ' ' | cut -c1-100 | tr '\n' '|')"
 done; done; done 2>&1 | tee "$OUT/stdp_threads.txt"
 python3 bench/scaling.py --max-threads 16 --repeats 3 --nets brunel coba_64k --plot "$OUT/scaling.png" 2>&1 | tee "$OUT/scaling.txt"

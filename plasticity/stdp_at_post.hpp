@@ -36,15 +36,17 @@
 // end; it enters Y before the first pre spike at t > s, or at the step's end.
 // Spikes on the grid give the same order as the rules above.
 //
-// Memory: an index entry is the synapse's delay group and its offset in the
-// group, packed in 32 bits (in 64 only if the group count times the widest
-// group passes 2^32); the group's first synapse sits beside its pre sum, read
-// together (in two arrays the potentiations took 4% longer). With
+// Memory: an index entry is the synapse's delay group and the synapse, packed
+// in 32 bits (g << shift | j) where both fit, and each group keeps only its
+// pre sum: the weight's address then waits for no other load. Where they do
+// not fit in 32 bits (plastic Brunel's 10 million synapses), the entry holds
+// the group and the offset in it, and the group's first synapse sits beside
+// its pre sum, read together (in two arrays the potentiations took 4% longer);
+// where that does not fit either, the group and the synapse in 64 bits. With
 // stdp_synapses' 16-bit targets and the double weight a plastic synapse takes
-// 14 bytes before the per-group and per-neuron state: plastic COBA 14.76 bytes
-// all-inclusive, where (synapse, group) pairs of 32-bit words and 32-bit
-// targets had taken 21.02, at the cost of a dependent load (the group's first
-// synapse) before each scattered weight: run time x1.00-1.02 (bench/RESULTS.md).
+// 14 bytes before the per-group and per-neuron state: plastic COBA 14.6 bytes
+// all-inclusive on one thread, where (synapse, group) pairs of 32-bit words and
+// 32-bit targets had taken 21.02 (bench/RESULTS.md, 2026-12-03 and 2026-12-05).
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -53,6 +55,7 @@
 #include <span>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/state_io.hpp"
@@ -65,13 +68,17 @@ class stdp_at_post {
  public:
   /// Synapses a block holds, for a `potentiate` that takes blocks (end_step).
   static constexpr std::uint32_t potentiation_block = 256;
+  /// How index entries are laid out (the header's "Memory"): `automatic`, the
+  /// first that fits of (group, synapse) in 32 bits, (group, offset) in 32 bits
+  /// and (group, synapse) in 64; `offset` and `wide` start the list further on
+  /// (for tests).
+  enum class layout { automatic, offset, wide };
   /// `target(j)`: the partition-local target of synapse j of `store`'s groups;
   /// `in_degree`: the number of them onto each neuron (plastic_synapses::in_degrees);
-  /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in
-  /// ms. `packed`: index entries of 4 bytes where they fit (false: 8, for tests).
+  /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in ms.
   template <class Target>
   void reset(Target&& target, const synapse_store& store, std::span<const std::uint32_t> in_degree, std::int64_t dden,
-             double tau_plus, double tau_minus, double h, bool packed = true) {
+             double tau_plus, double tau_minus, double h, layout want = layout::automatic) {
     const std::size_t neurons = in_degree.size();
     dden_ = dden;
     tau_plus_ = tau_plus;
@@ -80,21 +87,31 @@ class stdp_at_post {
     rebase_steps_ = std::max<step_t>(1, static_cast<step_t>(40.0 * std::min(tau_plus, tau_minus) / h));
     col_.assign(neurons + 1, 0);
     for (std::size_t n = 0; n < neurons; ++n) col_[n + 1] = col_[n] + in_degree[n];
-    groups_.resize(store.group_count());
-    std::uint32_t widest = 0;
-    for (std::uint32_t g = 0; g < store.group_count(); ++g) {
-      groups_[g] = {0.0, store.group(g).begin};
+    const std::uint32_t groups = store.group_count();
+    std::uint32_t widest = 0, ends = 0;
+    for (std::uint32_t g = 0; g < groups; ++g) {
       widest = std::max(widest, store.group(g).end - store.group(g).begin);
+      ends = std::max(ends, store.group(g).end);
     }
-    // entry = g << shift_ | (j - begin of g): 4 bytes while every (g, offset) fits
-    shift_ = std::bit_width(widest > 0 ? widest - 1 : 0u);
-    const bool fits = packed && shift_ < 32 && (std::uint64_t(store.group_count()) << shift_) <= (std::uint64_t(1) << 32);
+    const auto bits = [](std::uint32_t n) { return unsigned(std::bit_width(n > 0 ? n - 1 : 0u)); };
     index32_.clear();
     index64_.clear();
-    if (fits)
-      fill_index(index32_, target, store);
-    else
+    groups_.clear();
+    X_.clear();
+    direct_ = !(want == layout::offset || (want == layout::automatic && bits(groups) + bits(ends) > 32));
+    if (!direct_ && bits(groups) + bits(widest) > 32) direct_ = true;   // (group, offset) does not fit either
+    if (direct_) {
+      X_.assign(groups, 0.0);
+      shift_ = want == layout::wide || bits(groups) + bits(ends) > 32 ? 32 : bits(ends);
+    } else {
+      groups_.resize(groups);
+      for (std::uint32_t g = 0; g < groups; ++g) groups_[g] = {0.0, store.group(g).begin};
+      shift_ = bits(widest);
+    }
+    if (shift_ == 32)
       fill_index(index64_, target, store);
+    else
+      fill_index(index32_, target, store);
     Y_.assign(neurons, 0.0);
     pending_.clear();
     pot_head_ = y_head_ = 0;
@@ -113,7 +130,7 @@ class stdp_at_post {
   const double* post_sums() const { return Y_.data(); }
   double minus_factor(double t) { return exp_pre_minus_(-(t - t0_) / tau_minus_); }
   /// Group g's pre spike at t (ms, post frame), after its depressions.
-  void add_pre(std::uint32_t g, double t) { groups_[g].X += exp_pre_plus_((t - t0_) / tau_plus_); }
+  void add_pre(std::uint32_t g, double t) { sum(g) += exp_pre_plus_((t - t0_) / tau_plus_); }
 
   /// The end of step k: calls potentiate(j, x, t_log) for each synapse j of
   /// each post spike due now (x its source's pre trace at the post spike;
@@ -155,6 +172,7 @@ class stdp_at_post {
     if ((k + 1) % rebase_steps_ == 0) {
       const double t1 = double(k + 1) * h_;
       const double sx = std::exp(-(t1 - t0_) / tau_plus_), sy = std::exp(-(t1 - t0_) / tau_minus_);
+      for (double& x : X_) x *= sx;
       for (group_sum& s : groups_) s.X *= sx;
       for (double& y : Y_) y *= sy;
       t0_ = t1;
@@ -172,17 +190,21 @@ class stdp_at_post {
   /// Bytes held: the target-major index and the traces.
   std::size_t bytes() const {
     return (col_.capacity() + index32_.capacity()) * sizeof(std::uint32_t) + index64_.capacity() * sizeof(std::uint64_t) +
-           groups_.capacity() * sizeof(group_sum) + Y_.capacity() * sizeof(double) + pending_.capacity() * sizeof(post);
+           groups_.capacity() * sizeof(group_sum) + (X_.capacity() + Y_.capacity()) * sizeof(double) +
+           pending_.capacity() * sizeof(post);
   }
-  /// Bytes a synapse takes in the index: 4, or 8 where (group, offset) needs more than 32 bits.
+  /// Bytes a synapse takes in the index: 4, or 8 where neither layout fits 32 bits.
   std::size_t entry_bytes() const { return index64_.empty() ? 4 : 8; }
+  /// Whether entries hold the synapse (else its offset in the group).
+  bool direct() const { return direct_; }
   /// Saves or restores the traces and the spikes still due (the index is rebuilt).
   void serialize(state_io& io) {
-    std::vector<double> X(groups_.size());
-    for (std::size_t g = 0; g < X.size(); ++g) X[g] = groups_[g].X;
+    const std::size_t groups = direct_ ? X_.size() : groups_.size();
+    std::vector<double> X(groups);
+    for (std::uint32_t g = 0; g < groups; ++g) X[g] = sum(g);
     io.field(X);
-    if (X.size() != groups_.size()) throw std::runtime_error("checkpoint state does not fit this network (STDP groups)");
-    for (std::size_t g = 0; g < X.size(); ++g) groups_[g].X = X[g];
+    if (X.size() != groups) throw std::runtime_error("checkpoint state does not fit this network (STDP groups)");
+    for (std::uint32_t g = 0; g < groups; ++g) sum(g) = X[g];
     io.fields(Y_, pending_, pot_head_, y_head_, t0_);
   }
 
@@ -199,10 +221,12 @@ class stdp_at_post {
   [[gnu::always_inline]] inline void take_due(step_t pot_k, double pot_until, step_t y_k, double y_until, F& potentiate) {
     for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ <= pot_k && pending_[pot_head_].s <= pot_until;
          ++pot_head_) {
-      if (index64_.empty())
-        potentiate_spike(pending_[pot_head_], index32_.data(), potentiate);
+      if (!index64_.empty())
+        potentiate_spike<true>(pending_[pot_head_], index64_.data(), potentiate);
+      else if (direct_)
+        potentiate_spike<true>(pending_[pot_head_], index32_.data(), potentiate);
       else
-        potentiate_spike(pending_[pot_head_], index64_.data(), potentiate);
+        potentiate_spike<false>(pending_[pot_head_], index32_.data(), potentiate);
     }
     for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= y_k && pending_[y_head_].s <= y_until;
          ++y_head_)
@@ -223,6 +247,7 @@ class stdp_at_post {
     double X;             // scaled pre sum
     std::uint32_t begin;  // the group's first synapse (read with X: one cache line)
   };
+  double& sum(std::uint32_t g) { return direct_ ? X_[g] : groups_[g].X; }
   /// Fills the index, target-major, each neuron's synapses in store order.
   template <class Index, class Target>
   void fill_index(std::vector<Index>& index, Target& target, const synapse_store& store) {
@@ -230,43 +255,55 @@ class stdp_at_post {
     std::vector<std::uint32_t> fill(col_.begin(), col_.end() - 1);
     for (std::uint32_t g = 0; g < store.group_count(); ++g)
       for (std::uint32_t j = store.group(g).begin; j < store.group(g).end; ++j)
-        index[fill[target(j)]++] = Index(g) << shift_ | Index(j - store.group(g).begin);
+        index[fill[target(j)]++] = Index(g) << shift_ | Index(direct_ ? j : j - store.group(g).begin);
+  }
+  /// Entry e's synapse and pre sum: `direct`, e = g << shift_ | j; else
+  /// e = g << shift_ | (j - begin of g).
+  template <bool direct, class Index>
+  [[gnu::always_inline]] inline std::pair<std::uint32_t, double> decode(Index e) const {
+    const Index mask = (Index(1) << shift_) - 1;
+    if constexpr (direct) {
+      return {std::uint32_t(e & mask), X_[e >> shift_]};
+    } else {
+      const group_sum& s = groups_[e >> shift_];
+      return {s.begin + std::uint32_t(e & mask), s.X};
+    }
   }
   /// One post spike's potentiations (end_step): synapse by synapse, or for a
   /// `potentiate` that takes blocks, block by block.
-  template <class Index, class F>
+  template <bool direct, class Index, class F>
   void potentiate_spike(post p, const Index* index, F& potentiate) {
     const double e = exp_post_plus_(-(p.s - t0_) / tau_plus_);
     // (on the grid as (m + 2 d_den) h: the same bits as before spikes off it were taken)
     const double t_log = off_grid_ ? p.s + double(2 * dden_) * h_ : double(p.m + 2 * dden_) * h_;
-    const Index mask = (Index(1) << shift_) - 1;
-    const group_sum* const gs = groups_.data();
     if constexpr (std::is_invocable_v<F&, const std::uint32_t*, const double*, std::uint32_t, double>) {
       alignas(64) std::uint32_t js[potentiation_block];
       alignas(64) double xs[potentiation_block];
       for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; i += potentiation_block) {
         const std::uint32_t m = std::min(potentiation_block, col_[p.n + 1] - i);
         for (std::uint32_t l = 0; l < m; ++l) {
-          const group_sum& s = gs[index[i + l] >> shift_];
-          js[l] = s.begin + std::uint32_t(index[i + l] & mask);
-          xs[l] = s.X * e;
+          const auto [j, X] = decode<direct>(index[i + l]);
+          js[l] = j;
+          xs[l] = X * e;
         }
         std::fill(xs + m, xs + (m + 7) / 8 * 8, 0.0);
         potentiate(js, xs, m, t_log);
       }
     } else {
       for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; ++i) {
-        const group_sum& s = gs[index[i] >> shift_];
-        potentiate(s.begin + std::uint32_t(index[i] & mask), s.X * e, t_log);
+        const auto [j, X] = decode<direct>(index[i]);
+        potentiate(j, X * e, t_log);
       }
     }
   }
 
   std::vector<std::uint32_t> col_;     // neuron n's synapses: [col_[n], col_[n + 1]) of the index
-  std::vector<std::uint32_t> index32_; // target-major: group << shift_ | offset in the group
-  std::vector<std::uint64_t> index64_; // the same, where it needs more than 32 bits (then index32_ is empty)
+  std::vector<std::uint32_t> index32_; // target-major: group << shift_ | synapse (direct_) or offset in the group
+  std::vector<std::uint64_t> index64_; // group << 32 | synapse, where neither fits 32 bits (then index32_ is empty)
   unsigned shift_ = 0;
-  std::vector<group_sum> groups_;      // by group
+  bool direct_ = true;
+  std::vector<double> X_;              // by group, scaled pre sums (direct_)
+  std::vector<group_sum> groups_;      // by group, sums and first synapses (!direct_)
   std::vector<double> Y_;              // scaled post sums by neuron
   std::vector<post> pending_;                 // post spikes not yet in Y, in step order
   std::size_t pot_head_ = 0, y_head_ = 0;     // first not yet potentiated, first not yet in Y

@@ -110,7 +110,7 @@ stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projec
     const std::int64_t dden = store_.group_count() ? rule_.dendritic_steps(store_.group(0).delay) : 1;
     if (compact) narrow_targets();
     at_post_.reset([this](std::uint32_t j) { return target(j); }, store_, readers, dden, rule_.tau_plus, rule_.tau_minus,
-                   h, compact);
+                   h, compact ? stdp_at_post::layout::automatic : stdp_at_post::layout::wide);
     archive_.reset(0, rule_.tau_minus, rule_.tau_y, false);
   } else {
     pre_.assign(store_.group_count(), {});

@@ -284,14 +284,24 @@ TEST_CASE("apical plot draws raster, rates, weights and state of a run as PNG fi
 }
 
 namespace {
-/// The "spike_hash" of a run's summary.json.
-std::string summary_hash(const fs::path& dir) {
+std::string summary_text(const fs::path& dir) {
   std::ifstream in(dir / "summary.json");
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string s = ss.str();
+  return ss.str();
+}
+/// The "spike_hash" of a run's summary.json.
+std::string summary_hash(const fs::path& dir) {
+  const std::string s = summary_text(dir);
   const auto at = s.find("\"spike_hash\": \"");
   return at == std::string::npos ? "" : s.substr(at + 15, 16);
+}
+/// The number after `"key": ` in a run's summary.json.
+double summary_number(const fs::path& dir, const std::string& key) {
+  const std::string s = summary_text(dir);
+  const auto at = s.find("\"" + key + "\": ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(s.substr(at + key.size() + 4));
 }
 }  // namespace
 
@@ -302,6 +312,11 @@ TEST_CASE("apical run --checkpoint-every, killed, then apical resume with anothe
   const std::string model = std::string(APICAL_SOURCE_DIR) + "/models/coba_stdp.toml";
   auto r = run("run " + model + " --duration 4000 --progress never --out " + ref.string(), "resume_ref");
   REQUIRE(r.code == 0);
+  // what the plastic synapses hold: at least a weight (8 bytes), a target (2)
+  // and an index entry (4) each
+  const double plastic = summary_number(ref, "plastic_synapses");
+  CHECK(plastic > 200000);
+  CHECK(summary_number(ref, "plastic_bytes") >= 14 * plastic);
 
   // the interrupted run: killed (SIGKILL, nothing flushed) once a checkpoint exists
   const pid_t pid = fork();

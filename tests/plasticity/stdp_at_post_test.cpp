@@ -35,10 +35,10 @@ using visit = std::tuple<std::uint32_t, double, double>;   // synapse, pre trace
 /// Every potentiation of a post spike of each neuron, through stdp_at_post,
 /// after one pre spike per group at a group-dependent time.
 std::vector<visit> visits(stdp_at_post& ap, const synapse_store& store, const std::vector<std::uint32_t>& target,
-                          std::uint32_t neurons, bool packed) {
+                          std::uint32_t neurons, stdp_at_post::layout layout) {
   std::vector<std::uint32_t> degree(neurons, 0);
   for (std::uint32_t n : target) ++degree[n];
-  ap.reset([&](std::uint32_t j) { return target[j]; }, store, degree, 3, 16.8, 33.7, 0.1, packed);
+  ap.reset([&](std::uint32_t j) { return target[j]; }, store, degree, 3, 16.8, 33.7, 0.1, layout);
   for (std::uint32_t g = 0; g < store.group_count(); ++g) ap.add_pre(g, 0.1 * double(g % 50));
   for (std::uint32_t n = 0; n < neurons; ++n) ap.on_post(n, 60, double(60) * 0.1);
   std::vector<visit> out;
@@ -84,12 +84,31 @@ TEST_CASE("stdp_at_post: a post spike visits its neuron's synapses in store orde
   const synapse_store store = synapse_store::build(uniform_edges(40, 30, neurons), 40);
   const std::vector<std::uint32_t> target = targets_of(store);
   const std::vector<visit> want = expected_visits(store, target, neurons);
-  stdp_at_post packed, wide;
-  check_visits(visits(packed, store, target, neurons, true), want);
+  stdp_at_post packed, offset, wide;
+  check_visits(visits(packed, store, target, neurons, stdp_at_post::layout::automatic), want);
   CHECK(packed.entry_bytes() == 4);
-  check_visits(visits(wide, store, target, neurons, false), want);
+  CHECK(packed.direct());
+  check_visits(visits(offset, store, target, neurons, stdp_at_post::layout::offset), want);
+  CHECK(offset.entry_bytes() == 4);
+  CHECK_FALSE(offset.direct());
+  check_visits(visits(wide, store, target, neurons, stdp_at_post::layout::wide), want);
   CHECK(wide.entry_bytes() == 8);
+  CHECK(wide.direct());
   CHECK(wide.bytes() - packed.bytes() == 4 * target.size());
+  // a group's sum alone (8 bytes) against its sum and first synapse (16)
+  CHECK(offset.bytes() - packed.bytes() == 8 * store.group_count());
+}
+
+TEST_CASE("stdp_at_post: entries hold the offset in the group where the group and the synapse pass 32 bits") {
+  // 65,536 groups of two synapses: groups need 16 bits, synapses 17, offsets 1
+  const std::uint32_t neurons = 1000, sources = 65536;
+  const synapse_store store = synapse_store::build(uniform_edges(sources, 2, neurons), sources);
+  REQUIRE(store.group_count() == sources);
+  const std::vector<std::uint32_t> target = targets_of(store);
+  stdp_at_post ap;
+  check_visits(visits(ap, store, target, neurons, stdp_at_post::layout::automatic), expected_visits(store, target, neurons));
+  CHECK(ap.entry_bytes() == 4);
+  CHECK_FALSE(ap.direct());
 }
 
 TEST_CASE("stdp_at_post: entries take 8 bytes where a group and its widest offset pass 32 bits") {
@@ -102,8 +121,9 @@ TEST_CASE("stdp_at_post: entries take 8 bytes where a group and its widest offse
   REQUIRE(store.group_count() == wide_source + 1);
   const std::vector<std::uint32_t> target = targets_of(store);
   stdp_at_post ap;
-  check_visits(visits(ap, store, target, neurons, true), expected_visits(store, target, neurons));
+  check_visits(visits(ap, store, target, neurons, stdp_at_post::layout::automatic), expected_visits(store, target, neurons));
   CHECK(ap.entry_bytes() == 8);
+  CHECK(ap.direct());
 }
 
 namespace {

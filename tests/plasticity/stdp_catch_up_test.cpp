@@ -212,8 +212,10 @@ TEST_CASE("STDP catch-up: a checkpoint taken while groups hold caught-up weights
 TEST_CASE("STDP catch-up: plastic COBA's spikes and weights are those without it") {
   // 2.1 s: the catch-ups at the ends of 1 s (the E neurons yet to fire) and
   // 2 s (those silent since before 1 s, whose synapses then hold weights)
+  // catch-ups belong to NEST's order (the model file potentiates at post spikes)
   const network_spec spec = load_model_file(test::source_path("models/coba_stdp.toml"),
-                                            {parse_override("simulation.duration=2100")});
+                                            {parse_override("simulation.duration=2100"),
+                                             parse_override("projection.EE.plasticity.potentiation=at_next_pre")});
   const test::flag_guard restore{stdp_catch_up_enabled};
   stdp_catch_up_enabled = true;
   simulation with(spec);

@@ -56,7 +56,7 @@ def coba_stdp():
     conn = apical.FixedProbabilityConnector(p_connect=0.02)
     net.Projection(E, E, conn, weight=6.0, delay=0.1, receptor='excitatory', label='EE', rule='stdp',
                    rule_params=dict(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105, w_min=0.0, w_max=12.0),
-                   rule_options=dict(weight_dependence='additive'))
+                   rule_options=dict(weight_dependence='additive', potentiation='at_post'))
     net.Projection(E, I, conn, weight=6.0, delay=0.1, receptor='excitatory')
     net.Projection(I, E, conn, weight=67.0, delay=0.1, receptor='inhibitory')
     net.Projection(I, I, conn, weight=67.0, delay=0.1, receptor='inhibitory')
