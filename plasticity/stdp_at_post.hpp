@@ -98,15 +98,17 @@ class stdp_at_post {
     index64_.clear();
     groups_.clear();
     X_.clear();
-    direct_ = !(want == layout::offset || (want == layout::automatic && bits(groups) + bits(ends) > 32));
-    if (!direct_ && bits(groups) + bits(widest) > 32) direct_ = true;   // (group, offset) does not fit either
+    // the first that fits (and `want` allows): (group, synapse) in 32 bits,
+    // (group, offset) in 32, (group, synapse) in 64
+    const bool direct32 = want == layout::automatic && bits(groups) + bits(ends) <= 32;
+    const bool offset32 = want != layout::wide && bits(groups) + bits(widest) <= 32;
+    direct_ = direct32 || !offset32;
+    shift_ = direct32 ? bits(ends) : offset32 ? bits(widest) : 32;
     if (direct_) {
       X_.assign(groups, 0.0);
-      shift_ = want == layout::wide || bits(groups) + bits(ends) > 32 ? 32 : bits(ends);
     } else {
       groups_.resize(groups);
       for (std::uint32_t g = 0; g < groups; ++g) groups_[g] = {0.0, store.group(g).begin};
-      shift_ = bits(widest);
     }
     if (shift_ == 32)
       fill_index(index64_, target, store);
