@@ -102,33 +102,37 @@ void partition::advance(step_t k, double h) {
     while (group >= plastic_base_[b + 1]) ++b;
     return b;
   };
+  auto prefetch_group = [&](std::uint32_t ga) {
+    if (ga < n_static) {
+      __builtin_prefetch(&store_.group(ga));
+    } else {
+      const std::size_t b = block_of(ga);
+      plastic_[b]->prefetch_group(ga - plastic_base_[b]);
+    }
+  };
+  auto prefetch_row = [&](std::uint32_t ga) {
+    if (ga < n_static) {
+      const delay_group& row = store_.group(ga);
+      const char* p = reinterpret_cast<const char*>(target + row.begin);
+      const char* const e = std::min(reinterpret_cast<const char*>(target + row.end), p + 8 * 64);
+      for (; p < e; p += 64) __builtin_prefetch(p);
+      if (!row.uniform) {   // a group of several weights: its weights' first lines too
+        const char* q = reinterpret_cast<const char*>(store_.weights(row));
+        const char* const qe = std::min(q + std::size_t(row.end - row.begin) * sizeof(float), q + 8 * 64);
+        for (; q < qe; q += 64) __builtin_prefetch(q);
+      }
+    } else {
+      const std::size_t b = block_of(ga);
+      plastic_[b]->prefetch_rows(ga - plastic_base_[b]);
+    }
+  };
+  // a step's first entries too, before the first delivery: a small network's
+  // step holds only a few (COBA: ~14), which the look-ahead alone never reached
+  for (std::size_t i = 0; i < std::min(ahead_group, bucket.size()); ++i) prefetch_group(bucket[i].group);
+  for (std::size_t i = 0; i < std::min(ahead_row, bucket.size()); ++i) prefetch_row(bucket[i].group);
   for (std::size_t i = 0; i < bucket.size(); ++i) {
-    if (i + ahead_group < bucket.size()) {
-      const std::uint32_t ga = bucket[i + ahead_group].group;
-      if (ga < n_static) {
-        __builtin_prefetch(&store_.group(ga));
-      } else {
-        const std::size_t b = block_of(ga);
-        plastic_[b]->prefetch_group(ga - plastic_base_[b]);
-      }
-    }
-    if (i + ahead_row < bucket.size()) {
-      const std::uint32_t ga = bucket[i + ahead_row].group;
-      if (ga < n_static) {
-        const delay_group& row = store_.group(ga);
-        const char* p = reinterpret_cast<const char*>(target + row.begin);
-        const char* const e = std::min(reinterpret_cast<const char*>(target + row.end), p + 8 * 64);
-        for (; p < e; p += 64) __builtin_prefetch(p);
-        if (!row.uniform) {   // a group of several weights: its weights' first lines too
-          const char* q = reinterpret_cast<const char*>(store_.weights(row));
-          const char* const qe = std::min(q + std::size_t(row.end - row.begin) * sizeof(float), q + 8 * 64);
-          for (; q < qe; q += 64) __builtin_prefetch(q);
-        }
-      } else {
-        const std::size_t b = block_of(ga);
-        plastic_[b]->prefetch_rows(ga - plastic_base_[b]);
-      }
-    }
+    if (i + ahead_group < bucket.size()) prefetch_group(bucket[i + ahead_group].group);
+    if (i + ahead_row < bucket.size()) prefetch_row(bucket[i + ahead_row].group);
     const queue_entry& e = bucket[i];
     if (e.group >= n_static) {
       const std::size_t b = block_of(e.group);
