@@ -39,8 +39,11 @@ void partition::push_events(std::span<const spike> spikes, step_t from) {
   // spikes alone, not on how the run was cut into windows, so run(a); run(b)
   // equals run(a + b) and a resumed checkpoint continues bit for bit.
   auto push = [&](const synapse_store& st, std::uint32_t base, const spike& s) {
-    for (const delay_group& g : st.row(s.source))
-      if (s.step + g.delay >= from) queue_.push(s.step + g.delay, {s.offset, base + st.group_index(g), s.source});
+    const auto [first, last] = st.row(s.source);
+    for (std::uint32_t g = first; g < last; ++g) {
+      const step_t at = s.step + st.group(g).delay;
+      if (at >= from) queue_.push(at, {s.offset, base + g, s.source});
+    }
   };
   const bool any_static = store_.size() > 0;
   // the rows of the spikes' sources are scattered over the store: their index
@@ -104,7 +107,7 @@ void partition::advance(step_t k, double h) {
   };
   auto prefetch_group = [&](std::uint32_t ga) {
     if (ga < n_static) {
-      __builtin_prefetch(&store_.group(ga));
+      store_.prefetch_group(ga);
     } else {
       const std::size_t b = block_of(ga);
       plastic_[b]->prefetch_group(ga - plastic_base_[b]);
@@ -112,7 +115,7 @@ void partition::advance(step_t k, double h) {
   };
   auto prefetch_row = [&](std::uint32_t ga) {
     if (ga < n_static) {
-      const delay_group& row = store_.group(ga);
+      const delay_group row = store_.group(ga);
       const char* p = reinterpret_cast<const char*>(target + row.begin);
       const char* const e = std::min(reinterpret_cast<const char*>(target + row.end), p + 8 * 64);
       for (; p < e; p += 64) __builtin_prefetch(p);
@@ -140,7 +143,7 @@ void partition::advance(step_t k, double h) {
       events_ += plastic_[b]->deliver(e.group - plastic_base_[b], k, e.offset, in_, offgrid ? &offgrid_ : nullptr);
       continue;
     }
-    const delay_group& g = store_.group(e.group);
+    const delay_group g = store_.group(e.group);
     events_ += g.end - g.begin;
     if (e.offset == 0.0 || !precise_) {
       double* a = in_[g.receptor];

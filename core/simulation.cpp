@@ -423,12 +423,14 @@ weight_table simulation::collect_weights(std::size_t j, const std::vector<std::u
         if (blk.projection() != j) continue;
         const synapse_store& st = blk.store();
         for (std::uint32_t src = pre.first; src < pre.first + pre.size; ++src)
-          for (const delay_group& g : st.row(src))
+          for (auto [gi, last] = st.row(src); gi < last; ++gi) {
+            const delay_group g = st.group(gi);
             for (std::uint32_t k = g.begin; k < g.end; ++k) {
               const std::uint32_t tgt = part.begin() + blk.target(k);
               if (wanted[tgt])
                 f(row{blk.weights()[k], tgt, src - pre.first, k, std::uint16_t(pi), std::uint16_t(b), g.delay});
             }
+          }
       }
     }
   };

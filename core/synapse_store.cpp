@@ -79,6 +79,38 @@ std::vector<synapse> synapse_store::release_synapses() {
   return out;
 }
 
+bool synapse_store::compact_rows() {
+  if (compact_ || !target_.empty() || groups_.empty()) return false;
+  std::uint32_t lo = UINT32_MAX, hi = 0;
+  for (std::uint32_t src = 0; src + 1 < row_.size(); ++src) {
+    if (row_[src + 1] - row_[src] > 1) return false;
+    if (row_[src + 1] > row_[src]) lo = std::min(lo, src), hi = src + 1;
+  }
+  for (const delay_group& g : groups_)
+    if (g.delay != groups_.front().delay || g.receptor != groups_.front().receptor) return false;
+  // the groups lie in source order, each one's synapses right after the
+  // previous one's (build and merge append them so)
+  std::vector<std::uint32_t> start(std::size_t(hi - lo) + 1);
+  std::uint32_t next = 0;
+  for (std::uint32_t src = lo; src < hi; ++src) {
+    start[src - lo] = next;
+    if (row_[src + 1] > row_[src]) {
+      const delay_group& g = groups_[row_[src]];
+      if (g.begin != next) return false;
+      next = g.end;
+    }
+  }
+  start.back() = next;
+  delay_ = groups_.front().delay;
+  receptor_ = groups_.front().receptor;
+  first_ = lo;
+  span_ = hi - lo;
+  row_ = std::move(start);
+  std::vector<delay_group>().swap(groups_);
+  compact_ = true;
+  return true;
+}
+
 synapse_store synapse_store::merge(std::vector<synapse_store>&& blocks, std::uint32_t n_sources) {
   if (blocks.size() == 1) return std::move(blocks.front());
   synapse_store s;

@@ -59,19 +59,32 @@ class synapse_store {
   /// in the same order as from a single build.
   static synapse_store merge(std::vector<synapse_store>&& blocks, std::uint32_t n_sources);
 
-  std::span<const delay_group> row(std::uint32_t source) const {
-    if (row_.empty()) return {};
-    return {groups_.data() + row_[source], groups_.data() + row_[source + 1]};
+  /// The delay groups of `source`'s row: group indices [first, second).
+  std::pair<std::uint32_t, std::uint32_t> row(std::uint32_t source) const {
+    if (compact_) {
+      const std::uint32_t g = source - first_;   // wraps for source < first_
+      return g < span_ && row_[g] < row_[g + 1] ? std::pair{g, g + 1} : std::pair{0u, 0u};
+    }
+    if (row_.empty()) return {0, 0};
+    return {row_[source], row_[source + 1]};
   }
   /// Prefetch hints for a spike of `source` soon to be pushed: its row index
   /// entry (stage 0), then its first delay group (stage 1, after stage 0).
   void prefetch_row_index(std::uint32_t source) const {
-    if (!row_.empty()) __builtin_prefetch(&row_[source]);
+    if (compact_) {
+      if (source - first_ < span_) __builtin_prefetch(&row_[source - first_]);
+    } else if (!row_.empty()) {
+      __builtin_prefetch(&row_[source]);
+    }
   }
   void prefetch_row(std::uint32_t source) const {
-    if (!row_.empty()) __builtin_prefetch(groups_.data() + row_[source]);
+    if (!compact_ && !row_.empty()) __builtin_prefetch(groups_.data() + row_[source]);
   }
-  const delay_group& group(std::uint32_t g) const { return groups_[g]; }
+  /// Group g's header (where a delivery finds the group's synapses).
+  void prefetch_group(std::uint32_t g) const { __builtin_prefetch(compact_ ? static_cast<const void*>(&row_[g]) : &groups_[g]); }
+  delay_group group(std::uint32_t g) const {
+    return compact_ ? delay_group{row_[g], row_[g + 1], delay_, receptor_, false, 0} : groups_[g];
+  }
   /// Synapse j's target (partition-local).
   std::span<const std::uint32_t> targets() const { return target_; }
   /// The weight of synapse j of group g.
@@ -80,19 +93,30 @@ class synapse_store {
   }
   /// The weights of a non-uniform group, in synapse order.
   const float* weights(const delay_group& g) const { return weight_.data() + g.weight_slot; }
-  std::uint32_t group_count() const { return static_cast<std::uint32_t>(groups_.size()); }
-  std::uint32_t group_index(const delay_group& g) const { return static_cast<std::uint32_t>(&g - groups_.data()); }
+  std::uint32_t group_count() const { return compact_ ? span_ : static_cast<std::uint32_t>(groups_.size()); }
   std::size_t size() const { return target_.empty() ? released_ : target_.size(); }
   /// Hands the synapses over and frees them, keeping rows and groups: plastic
   /// stores keep their own targets and double weights, and the store's copies
   /// would be dead weight (bench/RESULTS.md, plastic memory).
   std::vector<synapse> release_synapses();
+  /// After release_synapses, where every source has at most one group and all
+  /// groups share one delay and receptor (a plastic projection with a single
+  /// delay, as COBA's and Brunel's): drops the group headers and keeps one
+  /// synapse offset per source of the range that has any, so group g is
+  /// source first + g. A plastic synapse's share of its partition's rows goes
+  /// from 20 bytes per source (a 4-byte row entry and a 16-byte group) to 4,
+  /// which on 8 and 16 threads (partitions) is a byte or more per synapse
+  /// (bench/RESULTS.md). Returns whether it did; group numbers change, so it is
+  /// called before anything is keyed by them.
+  bool compact_rows();
   std::uint16_t max_delay() const { return max_delay_; }
   /// Bytes held: synapses, groups and row index.
   std::size_t bytes() const;
 
  private:
-  std::vector<std::uint32_t> row_;   // n_sources + 1 offsets into groups_
+  // n_sources + 1 offsets into groups_; compact: span_ + 1 offsets into the
+  // synapses, source first_ + g's at [row_[g], row_[g + 1])
+  std::vector<std::uint32_t> row_;
   std::vector<delay_group> groups_;
   std::vector<std::uint32_t> target_;   // per synapse
   std::vector<float> weight_;           // per synapse of the non-uniform groups, group by group
@@ -101,6 +125,10 @@ class synapse_store {
   /// when all are bit-equal, else appended to weight_.
   void close_group(delay_group& g, std::span<const float> weights);
   std::uint16_t max_delay_ = 0;
+  bool compact_ = false;
+  std::uint32_t first_ = 0, span_ = 0;   // compact: the sources [first_, first_ + span_)
+  std::uint16_t delay_ = 0;              // compact: every group's delay and receptor
+  std::uint8_t receptor_ = 0;
 };
 
 }  // namespace apical

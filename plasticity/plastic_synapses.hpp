@@ -43,13 +43,13 @@ class plastic_synapses {
   /// Ask the cache for group g's header, then (once that has arrived) for the
   /// first synapses of its rows: partition::advance calls these a few queue
   /// entries ahead, as it does for static rows, so that the misses overlap.
-  void prefetch_group(std::uint32_t g) const { __builtin_prefetch(&store_.group(g)); }
+  void prefetch_group(std::uint32_t g) const { store_.prefetch_group(g); }
   /// Up to 64 synapses (a row's 4 lines of targets and 8 of weights): the
   /// hardware prefetcher takes a few demand misses to follow a stream, which
   /// every row would pay (with the first lines only, plastic COBA's delivery
   /// took 8% longer: bench/RESULTS.md).
   virtual void prefetch_rows(std::uint32_t g) const {
-    const delay_group& grp = store_.group(g);
+    const delay_group grp = store_.group(g);
     const std::uint32_t end = std::min(grp.end, grp.begin + 64);
     if (narrow())
       for (std::uint32_t j = grp.begin; j < end; j += 32) __builtin_prefetch(target16_.data() + j);

@@ -103,6 +103,7 @@ post_archive::newest last_before(history hist, history::iterator from, double t)
 stdp_synapses::stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons,
                              double h, bool compact)
     : plastic_synapses(projection, std::move(store), h), rule_(rule) {
+  if (compact) store_.compact_rows();   // before anything is kept by group
   const std::vector<std::uint32_t> readers = in_degrees(neurons);
   if (rule_.kind == plasticity_kind::dopamine) c_.assign(w_.size(), 0.0);
   if (rule_.potentiate_at_post) {
@@ -241,7 +242,9 @@ void stdp_synapses::end_step(step_t k) {
       for (std::uint32_t g = 0; g < pre_.size(); ++g) {
         // no pre spike of this group still to come reaches the synapses
         // before t: those delivered from step k + 1 on have t >= (k + 1 - 2 d_den) h
-        const double t = double(k - 2 * rule_.dendritic_steps(store_.group(g).delay)) * h_;
+        const delay_group grp = store_.group(g);
+        if (grp.begin == grp.end) continue;   // a compact row's source without synapses here
+        const double t = double(k - 2 * rule_.dendritic_steps(grp.delay)) * h_;
         const double t_read = is_caught_[g] ? caught_.find(g)->second.t_read : pre_[g].t_last;
         if (t_read < t - catch_up_after) catch_up(u, g, t);
       }

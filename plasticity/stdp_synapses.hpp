@@ -33,10 +33,12 @@ class stdp_synapses final : public plastic_synapses {
  public:
   /// `store`: this projection's synapses onto the partition's neurons
   /// (`neurons` of them); its float weights are the initial weights.
-  /// `compact`: with potentiation at post spikes, 16-bit targets (where every
-  /// target is below 65,536) and 4-byte index entries where they
-  /// fit (stdp_at_post); false keeps 4-byte targets and 8-byte entries (tests:
-  /// both layouts give the same bits).
+  /// `compact`: one synapse offset per source instead of row entries and
+  /// delay groups where the rows allow (synapse_store::compact_rows); with
+  /// potentiation at post spikes also 16-bit targets (where every target is
+  /// below 65,536) and 4-byte index entries where they fit (stdp_at_post);
+  /// false keeps the groups, 4-byte targets and 8-byte entries (tests: both
+  /// layouts give the same bits).
   stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h,
                 bool compact = true);
 

@@ -26,12 +26,19 @@ std::vector<synapse_store::entry> random_entries(std::uint32_t targets, std::uin
   return out;
 }
 
+/// The delay groups of `src`'s row, in order.
+std::vector<delay_group> row_of(const synapse_store& s, std::uint32_t src) {
+  std::vector<delay_group> out;
+  for (auto [g, last] = s.row(src); g < last; ++g) out.push_back(s.group(g));
+  return out;
+}
+
 /// For every target, the ordered list of (source, delay, receptor, weight) it
 /// receives when sources' rows are visited in order: what fixes summation order.
 std::map<std::uint32_t, std::vector<std::tuple<std::uint32_t, int, int, float>>> per_target(const synapse_store& s) {
   std::map<std::uint32_t, std::vector<std::tuple<std::uint32_t, int, int, float>>> m;
   for (std::uint32_t src = 0; src < 40; ++src)
-    for (const auto& g : s.row(src))
+    for (const auto& g : row_of(s, src))
       for (std::uint32_t j = g.begin; j < g.end; ++j)
         m[s.targets()[j]].push_back({src, g.delay, g.receptor, s.weight(g, j)});
   return m;
@@ -51,7 +58,7 @@ TEST_CASE("a store built in blocks of targets and merged equals one built at onc
   CHECK(merged.max_delay() == whole.max_delay());
   // one group per (source, delay, receptor), in the same order
   for (std::uint32_t src = 0; src < 40; ++src) {
-    const auto a = whole.row(src), b = merged.row(src);
+    const auto a = row_of(whole, src), b = row_of(merged, src);
     REQUIRE(a.size() == b.size());
     for (std::size_t k = 0; k < a.size(); ++k) {
       CHECK(a[k].delay == b[k].delay);
@@ -74,7 +81,7 @@ TEST_CASE("a group whose synapses share one weight holds it once: 4 bytes a syna
   auto whole = synapse_store::build(entries(0, 90), 40);
   std::size_t uniform = 0, mixed = 0;
   for (std::uint32_t src = 0; src < 40; ++src)
-    for (const auto& g : whole.row(src)) {
+    for (const auto& g : row_of(whole, src)) {
       bool same = true;
       for (std::uint32_t j = g.begin; j < g.end; ++j) same = same && whole.weight(g, j) == whole.weight(g, g.begin);
       CHECK(g.uniform == same);
@@ -99,13 +106,13 @@ TEST_CASE("a group whose synapses share one weight holds it once: 4 bytes a syna
   auto merged = synapse_store::merge(std::move(blocks), 40);
   CHECK(per_target(merged) == expected);
   for (std::uint32_t src = 0; src < 40; ++src)
-    for (std::size_t k = 0; k < whole.row(src).size(); ++k) CHECK(merged.row(src)[k].uniform == whole.row(src)[k].uniform);
+    for (std::size_t k = 0; k < row_of(whole, src).size(); ++k) CHECK(row_of(merged, src)[k].uniform == row_of(whole, src)[k].uniform);
   // release_synapses hands over (target, weight) in synapse order
   auto released = merged;
   const auto syn = released.release_synapses();
   REQUIRE(syn.size() == merged.size());
   for (std::uint32_t src = 0; src < 40; ++src)
-    for (const auto& g : merged.row(src))
+    for (const auto& g : row_of(merged, src))
       for (std::uint32_t j = g.begin; j < g.end; ++j) {
         CHECK(syn[j].target == merged.targets()[j]);
         CHECK(syn[j].weight == merged.weight(g, j));
@@ -116,6 +123,60 @@ TEST_CASE("a group whose synapses share one weight holds it once: 4 bytes a syna
   for (auto& x : one) x.weight = 0.1f;
   const auto s = synapse_store::build(std::move(one), 40);
   std::size_t groups = 0;
-  for (std::uint32_t src = 0; src < 40; ++src) groups += s.row(src).size();
+  for (std::uint32_t src = 0; src < 40; ++src) groups += row_of(s, src).size();
   CHECK(s.bytes() == s.size() * 4 + groups * sizeof(delay_group) + 41 * 4);
+}
+
+TEST_CASE("a released store with one group per source and one delay keeps one offset per source, the same groups") {
+  // sources 5..34 project (some of them to no target), one delay, one receptor
+  std::vector<synapse_store::entry> e;
+  for (std::uint32_t t = 0; t < 60; ++t) {
+    stream_engine r(9, stream_tag::connectivity, 0, t);
+    for (int k = 0; k < 6; ++k) e.push_back({5 + static_cast<std::uint32_t>(r.uniform() * 30), t, float(r.uniform()), 3, 1});
+  }
+  e.push_back({5, 7, 0.5f, 3, 1});
+  e.push_back({34, 8, 0.5f, 3, 1});
+  auto full = synapse_store::build(std::move(e), 40);
+  full.release_synapses();
+  auto compact = full;
+  REQUIRE(compact.compact_rows());
+  CHECK(compact.size() == full.size());
+  CHECK(compact.max_delay() == 3);
+  CHECK(compact.group_count() == 30);   // sources 5..34
+  CHECK(compact.bytes() == 31 * 4);
+  CHECK(full.bytes() == full.group_count() * sizeof(delay_group) + 41 * 4);
+  std::size_t empty = 0;
+  for (std::uint32_t src = 0; src < 40; ++src) {
+    const auto a = row_of(full, src), b = row_of(compact, src);
+    REQUIRE(a.size() == b.size());
+    if (a.empty()) {
+      empty += src >= 5 && src < 35;
+      continue;
+    }
+    CHECK(compact.row(src).first == src - 5);
+    CHECK(b[0].begin == a[0].begin);
+    CHECK(b[0].end == a[0].end);
+    CHECK(b[0].delay == 3);
+    CHECK(b[0].receptor == 1);
+  }
+  CHECK(empty + full.group_count() == 30);
+  CHECK_FALSE(compact.compact_rows());   // once
+}
+
+TEST_CASE("rows with two delays, two receptors or unreleased synapses are not compacted") {
+  auto make = [](std::uint16_t d2, std::uint16_t r2, bool release) {
+    std::vector<synapse_store::entry> e{{1, 0, 0.5f, 2, 0}, {2, 1, 0.5f, 2, 0}, {3, 0, 0.5f, d2, r2}};
+    auto s = synapse_store::build(std::move(e), 5);
+    if (release) s.release_synapses();
+    return s;
+  };
+  CHECK(make(2, 0, true).compact_rows());
+  CHECK_FALSE(make(4, 0, true).compact_rows());
+  CHECK_FALSE(make(2, 1, true).compact_rows());
+  CHECK_FALSE(make(2, 0, false).compact_rows());
+  // a source with two groups
+  std::vector<synapse_store::entry> two{{1, 0, 0.5f, 2, 0}, {1, 1, 0.5f, 3, 0}};
+  auto s = synapse_store::build(std::move(two), 5);
+  s.release_synapses();
+  CHECK_FALSE(s.compact_rows());
 }

@@ -182,8 +182,11 @@ TEST_CASE("stdp_synapses: potentiation at post spikes gives the same bits with 1
       CHECK(compact.narrow() == (neurons == 300u));
       CHECK_FALSE(wide.narrow());
       for (std::uint32_t j = 0; j < synapses; ++j) REQUIRE(compact.target(j) == wide.target(j));
-      // 2 bytes less a target where narrow, 4 less an index entry
-      CHECK(wide.bytes() - compact.bytes() == (compact.narrow() ? 6u : 4u) * synapses);
+      // 2 bytes less a target where narrow, 4 less an index entry, and a
+      // synapse offset per source (200, all with synapses) instead of a row
+      // entry and a delay group
+      REQUIRE(compact.store().group_count() == sources);
+      CHECK(wide.bytes() - compact.bytes() == (compact.narrow() ? 6u : 4u) * synapses + sources * sizeof(delay_group));
       const std::vector<double> initial(compact.weights().begin(), compact.weights().end());
       const std::vector<double> a = drive(compact, sources, neurons, posts);
       const std::vector<double> b = drive(wide, sources, neurons, posts);

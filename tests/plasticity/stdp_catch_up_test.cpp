@@ -229,3 +229,52 @@ TEST_CASE("STDP catch-up: plastic COBA's spikes and weights are those without it
   REQUIRE(b.size() == 1);
   CHECK(weight_hash(a) == weight_hash(b));
 }
+
+TEST_CASE("STDP with one delay: compact rows give the bits of delay groups, with sources that reach nothing here") {
+  // sources 0-1 and every s % 7 == 3 have no synapse onto this partition, so
+  // the compact rows (one offset per source of [2, 40)) hold empty groups,
+  // which the catch-up must pass over; one delay, 12 synapses a source
+  std::vector<synapse_store::entry> e;
+  for (std::uint32_t s = 2; s < sources; ++s)
+    if (s % 7 != 3)
+      for (std::uint32_t i = 0; i < per_group; ++i)
+        e.push_back({s, (s * 7 + i * 5) % neurons, 0.3f + 0.02f * float((s + i) % 19), 10, 0});
+  const test::flag_guard restore{stdp_catch_up_enabled};
+  stdp_catch_up_enabled = true;
+  for (const variant& v : variants)
+    for (bool at_post : {false, true}) {
+      if (at_post && v.kind != plasticity_kind::pair) continue;   // potentiation at post spikes: the pair rule
+      const std::string where = std::string(v.name) + (at_post ? ", at post spikes" : ", in NEST's order");
+      INFO(where);
+      plasticity_params rule = rule_of(v);
+      rule.potentiate_at_post = at_post;
+      stdp_synapses compact(rule, 0, synapse_store::build(std::vector(e), sources), neurons, 0.1, true);
+      stdp_synapses groups(rule, 0, synapse_store::build(std::vector(e), sources), neurons, 0.1, false);
+      REQUIRE(compact.store().group_count() == sources - 2);
+      REQUIRE(groups.store().group_count() == sources - 2 - 6);   // 3, 10, 17, 24, 31 and 38 reach nothing
+      // rows: 41 entries and 32 groups against 39 offsets
+      CHECK(groups.store().bytes() - compact.store().bytes() == 32 * sizeof(delay_group) + (41 - 39) * 4);
+      std::vector<double> a, b;
+      for (stdp_synapses* blk : {&compact, &groups}) {
+        std::vector<double>& out = blk == &compact ? a : b;
+        std::vector<double> in(neurons, 0.0);
+        double* const receptors[2] = {in.data(), in.data()};
+        for (step_t k = 0; k < steps; ++k) {
+          std::fill(in.begin(), in.end(), 0.0);
+          for (std::uint32_t s = 0; s < sources; ++s)
+            if (k >= 10 && pre_fires(s, k - 10))
+              for (auto [g, last] = blk->store().row(s); g < last; ++g) blk->deliver(g, k, 0.0, receptors, nullptr);
+          for (std::uint32_t n = 0; n < neurons; ++n)
+            if (draw(2, n, std::uint64_t(k)) < 0.002) blk->on_post(n, k, 0.0);
+          blk->end_step(k);
+          for (double x : in) out.push_back(x);
+        }
+        out.insert(out.end(), blk->weights().begin(), blk->weights().end());
+      }
+      REQUIRE(a.size() == b.size());
+      CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+      std::size_t changed = 0;
+      for (std::size_t j = 0; j < e.size(); ++j) changed += a[a.size() - e.size() + j] != double(e[j].weight);
+      CHECK(changed > e.size() / 2);   // the rule acted
+    }
+}
