@@ -21,7 +21,11 @@ namespace apical {
 
 class simulation;
 
-inline constexpr std::uint32_t checkpoint_version = 6;   // 2: grid LIF refractory counters as doubles; 3: STDP copies of the two newest post spikes; 4: grid LIF last refractory step instead of a counter; 5: STDP groups' read times and caught-up weights, at_post post spikes' times; 6: STDP groups numbered by source in compact rows
+// 2: grid LIF refractory counters as doubles; 3: STDP copies of the two newest
+// post spikes; 4: grid LIF last refractory step instead of a counter; 5: STDP
+// groups' read times and caught-up weights, at_post post spikes' times; 6: STDP
+// groups numbered by source in compact rows (synapse_store::compact_rows)
+inline constexpr std::uint32_t checkpoint_version = 6;
 
 struct checkpoint_header {
   std::string model_text;               ///< the model file as read

@@ -105,8 +105,10 @@ TEST_CASE("a group whose synapses share one weight holds it once: 4 bytes a syna
   blocks.push_back(synapse_store::build(entries(45, 90), 40));
   auto merged = synapse_store::merge(std::move(blocks), 40);
   CHECK(per_target(merged) == expected);
-  for (std::uint32_t src = 0; src < 40; ++src)
-    for (std::size_t k = 0; k < row_of(whole, src).size(); ++k) CHECK(row_of(merged, src)[k].uniform == row_of(whole, src)[k].uniform);
+  for (std::uint32_t src = 0; src < 40; ++src) {
+    const auto a = row_of(whole, src), b = row_of(merged, src);
+    for (std::size_t k = 0; k < a.size(); ++k) CHECK(b[k].uniform == a[k].uniform);
+  }
   // release_synapses hands over (target, weight) in synapse order
   auto released = merged;
   const auto syn = released.release_synapses();
