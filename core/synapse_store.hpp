@@ -94,6 +94,11 @@ class synapse_store {
   /// The weights of a non-uniform group, in synapse order.
   const float* weights(const delay_group& g) const { return weight_.data() + g.weight_slot; }
   std::uint32_t group_count() const { return compact_ ? span_ : static_cast<std::uint32_t>(groups_.size()); }
+  /// Compact rows only (compact_rows): group_count() + 1 synapse offsets, group
+  /// g's synapses at [offsets[g], offsets[g + 1]); empty for delay groups.
+  std::span<const std::uint32_t> compact_offsets() const {
+    return compact_ ? std::span<const std::uint32_t>(row_) : std::span<const std::uint32_t>();
+  }
   std::size_t size() const { return target_.empty() ? released_ : target_.size(); }
   /// Hands the synapses over and frees them, keeping rows and groups: plastic
   /// stores keep their own targets and double weights, and the store's copies

@@ -47,6 +47,12 @@
 // 14 bytes before the per-group and per-neuron state: plastic COBA 14.6 bytes
 // all-inclusive on one thread, where (synapse, group) pairs of 32-bit words and
 // 32-bit targets had taken 21.02 (bench/RESULTS.md, 2026-12-03 and 2026-12-05).
+// With compact rows (synapse_store::compact_rows) the group's first synapse is
+// its row offset, already held: where the group and the widest group's offset
+// fit 16 bits (a partition's few synapses per source, as plastic COBA's on 16
+// threads: 12 + 4 bits), an entry takes 2 bytes and no per-group state is added.
+// Plastic COBA on 16 threads: 16.99 bytes a synapse with 4-byte entries, 14.99
+// with these (bench/RESULTS.md, 2026-12-05, fifth session).
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -69,13 +75,23 @@ class stdp_at_post {
   /// Synapses a block holds, for a `potentiate` that takes blocks (end_step).
   static constexpr std::uint32_t potentiation_block = 256;
   /// How index entries are laid out (the header's "Memory"): `automatic`, the
-  /// first that fits of (group, synapse) in 32 bits, (group, offset) in 32 bits
-  /// and (group, synapse) in 64; `offset` and `wide` start the list further on
-  /// (for tests).
+  /// first that fits of (group, offset) in 16 bits (compact rows only),
+  /// (group, synapse) in 32 bits, (group, offset) in 32 bits and (group,
+  /// synapse) in 64; `offset` and `wide` start the list further on (for tests).
   enum class layout { automatic, offset, wide };
+
+  stdp_at_post() = default;
+  // begins_ points into the store's offsets, which move with their vector;
+  // a copy would point into the original's store
+  stdp_at_post(const stdp_at_post&) = delete;
+  stdp_at_post& operator=(const stdp_at_post&) = delete;
+  stdp_at_post(stdp_at_post&&) = default;
+  stdp_at_post& operator=(stdp_at_post&&) = default;
   /// `target(j)`: the partition-local target of synapse j of `store`'s groups;
   /// `in_degree`: the number of them onto each neuron (plastic_synapses::in_degrees);
   /// `dden`: the dendritic delay of every group (steps, >= 1); taus and h in ms.
+  /// With (group, offset) entries in 16 bits the store's offsets are read at
+  /// each potentiation: `store` must outlive this (or its next reset).
   template <class Target>
   void reset(Target&& target, const synapse_store& store, std::span<const std::uint32_t> in_degree, std::int64_t dden,
              double tau_plus, double tau_minus, double h, layout want = layout::automatic) {
@@ -94,23 +110,30 @@ class stdp_at_post {
       ends = std::max(ends, store.group(g).end);
     }
     const auto bits = [](std::uint32_t n) { return unsigned(std::bit_width(n > 0 ? n - 1 : 0u)); };
+    index16_.clear();
     index32_.clear();
     index64_.clear();
     groups_.clear();
     X_.clear();
-    // the first that fits (and `want` allows): (group, synapse) in 32 bits,
+    // the first that fits (and `want` allows): (group, offset) in 16 bits, the
+    // first synapses read from the compact rows; (group, synapse) in 32 bits,
     // (group, offset) in 32, (group, synapse) in 64
-    const bool direct32 = want == layout::automatic && bits(groups) + bits(ends) <= 32;
+    const std::span<const std::uint32_t> begins = store.compact_offsets();
+    const bool offset16 = want == layout::automatic && !begins.empty() && bits(groups) + bits(widest) <= 16;
+    const bool direct32 = !offset16 && want == layout::automatic && bits(groups) + bits(ends) <= 32;
     const bool offset32 = want != layout::wide && bits(groups) + bits(widest) <= 32;
-    direct_ = direct32 || !offset32;
+    begins_ = offset16 ? begins.data() : nullptr;
+    direct_ = !offset16 && (direct32 || !offset32);
     shift_ = direct32 ? bits(ends) : offset32 ? bits(widest) : 32;
-    if (direct_) {
+    if (!grouped()) {
       X_.assign(groups, 0.0);
     } else {
       groups_.resize(groups);
       for (std::uint32_t g = 0; g < groups; ++g) groups_[g] = {0.0, store.group(g).begin};
     }
-    if (shift_ == 32)
+    if (offset16)
+      fill_index(index16_, target, store);
+    else if (shift_ == 32)
       fill_index(index64_, target, store);
     else
       fill_index(index32_, target, store);
@@ -191,17 +214,18 @@ class stdp_at_post {
 
   /// Bytes held: the target-major index and the traces.
   std::size_t bytes() const {
-    return (col_.capacity() + index32_.capacity()) * sizeof(std::uint32_t) + index64_.capacity() * sizeof(std::uint64_t) +
+    return index16_.capacity() * sizeof(std::uint16_t) + (col_.capacity() + index32_.capacity()) * sizeof(std::uint32_t) +
+           index64_.capacity() * sizeof(std::uint64_t) +
            groups_.capacity() * sizeof(group_sum) + (X_.capacity() + Y_.capacity()) * sizeof(double) +
            pending_.capacity() * sizeof(post);
   }
-  /// Bytes a synapse takes in the index: 4, or 8 where neither layout fits 32 bits.
-  std::size_t entry_bytes() const { return index64_.empty() ? 4 : 8; }
+  /// Bytes a synapse takes in the index: 2, 4, or 8 where no layout fits 32 bits.
+  std::size_t entry_bytes() const { return !index16_.empty() ? 2 : index64_.empty() ? 4 : 8; }
   /// Whether entries hold the synapse (else its offset in the group).
   bool direct() const { return direct_; }
   /// Saves or restores the traces and the spikes still due (the index is rebuilt).
   void serialize(state_io& io) {
-    const std::size_t groups = direct_ ? X_.size() : groups_.size();
+    const std::size_t groups = grouped() ? groups_.size() : X_.size();
     std::vector<double> X(groups);
     for (std::uint32_t g = 0; g < groups; ++g) X[g] = sum(g);
     io.field(X);
@@ -223,12 +247,14 @@ class stdp_at_post {
   [[gnu::always_inline]] inline void take_due(step_t pot_k, double pot_until, step_t y_k, double y_until, F& potentiate) {
     for (; pot_head_ < pending_.size() && pending_[pot_head_].m + 2 * dden_ <= pot_k && pending_[pot_head_].s <= pot_until;
          ++pot_head_) {
-      if (!index64_.empty())
-        potentiate_spike<true>(pending_[pot_head_], index64_.data(), potentiate);
+      if (!index16_.empty())
+        potentiate_spike<entry::offset_in_row>(pending_[pot_head_], index16_.data(), potentiate);
+      else if (!index64_.empty())
+        potentiate_spike<entry::synapse>(pending_[pot_head_], index64_.data(), potentiate);
       else if (direct_)
-        potentiate_spike<true>(pending_[pot_head_], index32_.data(), potentiate);
+        potentiate_spike<entry::synapse>(pending_[pot_head_], index32_.data(), potentiate);
       else
-        potentiate_spike<false>(pending_[pot_head_], index32_.data(), potentiate);
+        potentiate_spike<entry::offset_in_group>(pending_[pot_head_], index32_.data(), potentiate);
     }
     for (; y_head_ < pending_.size() && pending_[y_head_].m + 2 * dden_ <= y_k && pending_[y_head_].s <= y_until;
          ++y_head_)
@@ -249,7 +275,13 @@ class stdp_at_post {
     double X;             // scaled pre sum
     std::uint32_t begin;  // the group's first synapse (read with X: one cache line)
   };
-  double& sum(std::uint32_t g) { return direct_ ? X_[g] : groups_[g].X; }
+  /// Whether each group keeps its first synapse beside its sum (groups_).
+  bool grouped() const { return !direct_ && begins_ == nullptr; }
+  double& sum(std::uint32_t g) { return grouped() ? groups_[g].X : X_[g]; }
+  /// What an entry holds beside its group: the synapse; its offset in the
+  /// group, whose first synapse is in the compact rows (begins_); or its
+  /// offset, the first synapse beside the group's sum (groups_).
+  enum class entry { synapse, offset_in_row, offset_in_group };
   /// Fills the index, target-major, each neuron's synapses in store order.
   template <class Index, class Target>
   void fill_index(std::vector<Index>& index, Target& target, const synapse_store& store) {
@@ -257,15 +289,18 @@ class stdp_at_post {
     std::vector<std::uint32_t> fill(col_.begin(), col_.end() - 1);
     for (std::uint32_t g = 0; g < store.group_count(); ++g)
       for (std::uint32_t j = store.group(g).begin; j < store.group(g).end; ++j)
-        index[fill[target(j)]++] = Index(g) << shift_ | Index(direct_ ? j : j - store.group(g).begin);
+        index[fill[target(j)]++] = Index(Index(g) << shift_ | Index(direct_ ? j : j - store.group(g).begin));
   }
-  /// Entry e's synapse and pre sum: `direct`, e = g << shift_ | j; else
+  /// Entry e's synapse and pre sum: e = g << shift_ | j (entry::synapse), else
   /// e = g << shift_ | (j - begin of g).
-  template <bool direct, class Index>
+  template <entry kind, class Index>
   [[gnu::always_inline]] inline std::pair<std::uint32_t, double> decode(Index e) const {
-    const Index mask = (Index(1) << shift_) - 1;
-    if constexpr (direct) {
+    const Index mask = Index((Index(1) << shift_) - 1);
+    if constexpr (kind == entry::synapse) {
       return {std::uint32_t(e & mask), X_[e >> shift_]};
+    } else if constexpr (kind == entry::offset_in_row) {
+      const std::uint32_t g = std::uint32_t(e >> shift_);
+      return {begins_[g] + std::uint32_t(e & mask), X_[g]};
     } else {
       const group_sum& s = groups_[e >> shift_];
       return {s.begin + std::uint32_t(e & mask), s.X};
@@ -273,7 +308,7 @@ class stdp_at_post {
   }
   /// One post spike's potentiations (end_step): synapse by synapse, or for a
   /// `potentiate` that takes blocks, block by block.
-  template <bool direct, class Index, class F>
+  template <entry kind, class Index, class F>
   void potentiate_spike(post p, const Index* index, F& potentiate) {
     const double e = exp_post_plus_(-(p.s - t0_) / tau_plus_);
     // (on the grid as (m + 2 d_den) h: the same bits as before spikes off it were taken)
@@ -284,7 +319,7 @@ class stdp_at_post {
       for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; i += potentiation_block) {
         const std::uint32_t m = std::min(potentiation_block, col_[p.n + 1] - i);
         for (std::uint32_t l = 0; l < m; ++l) {
-          const auto [j, X] = decode<direct>(index[i + l]);
+          const auto [j, X] = decode<kind>(index[i + l]);
           js[l] = j;
           xs[l] = X * e;
         }
@@ -293,19 +328,21 @@ class stdp_at_post {
       }
     } else {
       for (std::uint32_t i = col_[p.n]; i < col_[p.n + 1]; ++i) {
-        const auto [j, X] = decode<direct>(index[i]);
+        const auto [j, X] = decode<kind>(index[i]);
         potentiate(j, X * e, t_log);
       }
     }
   }
 
   std::vector<std::uint32_t> col_;     // neuron n's synapses: [col_[n], col_[n + 1]) of the index
+  std::vector<std::uint16_t> index16_; // target-major: group << shift_ | offset in the group (begins_)
   std::vector<std::uint32_t> index32_; // target-major: group << shift_ | synapse (direct_) or offset in the group
   std::vector<std::uint64_t> index64_; // group << 32 | synapse, where neither fits 32 bits (then index32_ is empty)
   unsigned shift_ = 0;
   bool direct_ = true;
-  std::vector<double> X_;              // by group, scaled pre sums (direct_)
-  std::vector<group_sum> groups_;      // by group, sums and first synapses (!direct_)
+  const std::uint32_t* begins_ = nullptr;   // the store's compact offsets, with index16_
+  std::vector<double> X_;              // by group, scaled pre sums (!grouped())
+  std::vector<group_sum> groups_;      // by group, sums and first synapses (grouped())
   std::vector<double> Y_;              // scaled post sums by neuron
   std::vector<post> pending_;                 // post spikes not yet in Y, in step order
   std::size_t pot_head_ = 0, y_head_ = 0;     // first not yet potentiated, first not yet in Y

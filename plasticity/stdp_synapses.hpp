@@ -36,7 +36,7 @@ class stdp_synapses final : public plastic_synapses {
   /// `compact`: one synapse offset per source instead of row entries and
   /// delay groups where the rows allow (synapse_store::compact_rows); with
   /// potentiation at post spikes also 16-bit targets (where every target is
-  /// below 65,536) and 4-byte index entries where they fit (stdp_at_post);
+  /// below 65,536) and 2- or 4-byte index entries where they fit (stdp_at_post);
   /// false keeps the groups, 4-byte targets and 8-byte entries (tests: both
   /// layouts give the same bits).
   stdp_synapses(const plasticity_params& rule, std::uint32_t projection, synapse_store&& store, std::size_t neurons, double h,
@@ -82,6 +82,9 @@ class stdp_synapses final : public plastic_synapses {
 
   /// Bytes held: store, weights, group traces, archive.
   std::size_t bytes() const override;
+  /// With potentiation at post spikes: the bytes of a synapse's target-major
+  /// index entry (stdp_at_post::entry_bytes).
+  std::size_t index_entry_bytes() const { return at_post_.entry_bytes(); }
   /// Groups whose caught-up weights wait for their next pre spike.
   std::size_t caught_groups() const { return caught_.size(); }
   void serialize(state_io& io) override {

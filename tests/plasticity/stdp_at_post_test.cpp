@@ -1,6 +1,6 @@
 // Potentiation at post spikes: the target-major index (plasticity/stdp_at_post.hpp)
 // visits each neuron's synapses with their groups' traces, whatever width its
-// entries take, and the compact layout (16-bit targets, 4-byte entries) gives
+// entries take, and the compact layout (16-bit targets, 2- or 4-byte entries) gives
 // the same bits as the wide one. The rule's numbers against the direct
 // computation: tests/plasticity/stdp_exact_test.cpp.
 #include <doctest/doctest.h>
@@ -111,6 +111,29 @@ TEST_CASE("stdp_at_post: entries hold the offset in the group where the group an
   CHECK_FALSE(ap.direct());
 }
 
+TEST_CASE("stdp_at_post: with compact rows, entries take 2 bytes where a group and its widest offset fit 16 bits") {
+  // 40 groups of 30 (6 + 5 bits): 2 bytes, first synapses read from the rows;
+  // 600 groups of 200 (10 + 8 bits): past 16, 4-byte (group, synapse) entries
+  for (auto [sources, per_source] : {std::pair{40u, 30u}, std::pair{600u, 200u}}) {
+    INFO(sources << " sources of " << per_source);
+    const std::uint32_t neurons = 500;
+    synapse_store store = synapse_store::build(uniform_edges(sources, per_source, neurons), sources);
+    const std::vector<std::uint32_t> target = targets_of(store);
+    const std::vector<visit> want = expected_visits(store, target, neurons);
+    store.release_synapses();
+    REQUIRE(store.compact_rows());
+    REQUIRE(store.group_count() == sources);
+    stdp_at_post ap, wide;
+    check_visits(visits(ap, store, target, neurons, stdp_at_post::layout::automatic), want);
+    check_visits(visits(wide, store, target, neurons, stdp_at_post::layout::wide), want);
+    const bool fits = per_source == 30u;
+    CHECK(ap.entry_bytes() == (fits ? 2u : 4u));
+    CHECK(ap.direct() == !fits);
+    // nothing but the entries differs: no per-group first synapse is added
+    CHECK(wide.bytes() - ap.bytes() == (8 - ap.entry_bytes()) * target.size());
+  }
+}
+
 TEST_CASE("stdp_at_post: entries take 8 bytes where a group and its widest offset pass 32 bits") {
   // 16,385 groups of one synapse and one of 131,073: offsets need 18 bits,
   // groups 15: 33 bits
@@ -166,9 +189,9 @@ plasticity_params at_post_rule(weight_dependence dep) {
 
 TEST_CASE("stdp_synapses: potentiation at post spikes gives the same bits with 16-bit or 32-bit targets and entries") {
   for (weight_dependence dep : {weight_dependence::additive, weight_dependence::multiplicative, weight_dependence::power_law})
-    for (std::uint32_t neurons : {300u, 70000u}) {   // 16-bit targets, then targets past them
-      INFO("dependence " << int(dep) << ", neurons " << neurons);
-      const std::uint32_t sources = 200;
+    for (std::uint32_t neurons : {300u, 70000u})      // 16-bit targets, then targets past them
+    for (std::uint32_t sources : {200u, 1100u}) {     // groups and offsets in 8 + 6 bits (2-byte entries), then 11 + 6
+      INFO("dependence " << int(dep) << ", neurons " << neurons << ", sources " << sources);
       stdp_synapses compact(at_post_rule(dep), 0, synapse_store::build(uniform_edges(sources, 60, neurons), sources),
                             neurons, 0.1, true);
       stdp_synapses wide(at_post_rule(dep), 0, synapse_store::build(uniform_edges(sources, 60, neurons), sources), neurons,
@@ -182,11 +205,14 @@ TEST_CASE("stdp_synapses: potentiation at post spikes gives the same bits with 1
       CHECK(compact.narrow() == (neurons == 300u));
       CHECK_FALSE(wide.narrow());
       for (std::uint32_t j = 0; j < synapses; ++j) REQUIRE(compact.target(j) == wide.target(j));
-      // 2 bytes less a target where narrow, 4 less an index entry, and a
-      // synapse offset per source (200, all with synapses) instead of a row
-      // entry and a delay group
+      // 2 bytes less a target where narrow, 4 or 6 less an index entry, and
+      // a synapse offset per source (all with synapses) instead of a row entry
+      // and a delay group
       REQUIRE(compact.store().group_count() == sources);
-      CHECK(wide.bytes() - compact.bytes() == (compact.narrow() ? 6u : 4u) * synapses + sources * sizeof(delay_group));
+      CHECK(compact.index_entry_bytes() == (sources == 200u ? 2u : 4u));
+      CHECK(wide.index_entry_bytes() == 8);
+      CHECK(wide.bytes() - compact.bytes() ==
+            ((compact.narrow() ? 2u : 0u) + 8u - compact.index_entry_bytes()) * synapses + sources * sizeof(delay_group));
       const std::vector<double> initial(compact.weights().begin(), compact.weights().end());
       const std::vector<double> a = drive(compact, sources, neurons, posts);
       const std::vector<double> b = drive(wide, sources, neurons, posts);
