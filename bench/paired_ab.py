@@ -4,7 +4,8 @@ pinned to its own core (taskset), the cores swapped from pair to pair. On a
 shared 2-core VM whose speed moves from minute to minute, the ratio within a pair
 is steadier than two series of alternated runs (bench/RESULTS.md, "AVX2 hosts").
 
-  python3 bench/paired_ab.py A B MODEL.toml [--model-b MODEL_B.toml] [--pairs N] [-- extra apical run options]
+  python3 bench/paired_ab.py A B MODEL.toml [--model-b MODEL_B.toml] [--pairs N] [--one-at-a-time]
+                             [-- extra apical run options]
 
 With --model-b, B runs that model (A the first): one binary may be given twice,
 to time two networks against each other (plastic against static COBA).
@@ -13,6 +14,11 @@ Prints, for the summary's run time and its deliver and update phases, each
 binary's min and median and the median (and range) of B / A over the pairs, and
 fails if the two binaries' spike hashes differ. The core-balanced ratio is the
 median over pairs of pairs (cores swapped) of the geometric mean of their ratios.
+
+With --one-at-a-time, a pair's two runs follow each other on one core (the
+order and the core swapped from pair to pair), so that neither shares the
+caches and memory with the other: a memory-bound run (plastic COBA's scattered
+weights) slows its twin and is slowed by it when both run together.
 """
 import argparse
 import json
@@ -43,6 +49,8 @@ def main():
     ap.add_argument('model')
     ap.add_argument('--model-b', help='the model B runs (default: MODEL)')
     ap.add_argument('--pairs', type=int, default=10)
+    ap.add_argument('--one-at-a-time', action='store_true',
+                    help="run a pair's two runs one after the other on one core, not together")
     argv = sys.argv[1:]
     split = argv.index('--') if '--' in argv else len(argv)
     args = ap.parse_args(argv[:split])
@@ -52,19 +60,34 @@ def main():
     with tempfile.TemporaryDirectory() as out:
         for i in range(args.pairs):
             cores = (0, 1) if i % 2 == 0 else (1, 0)
-            procs = [subprocess.Popen(['taskset', '-c', str(core), exe, 'run', model, '--out', f'{out}/{k}'] + extra,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                     for k, ((exe, model), core) in enumerate(zip(runs, cores))]
-            for k, ((exe, _), p, results) in enumerate(zip(runs, procs, (ra, rb))):
+            if args.one_at_a_time:
+                cores = (i % 2, i % 2)
+            order = (1, 0) if args.one_at_a_time and i % 2 else (0, 1)
+
+            def start(k):
+                (exe, model), core = runs[k], cores[k]
+                return subprocess.Popen(['taskset', '-c', str(core), exe, 'run', model, '--out', f'{out}/{k}'] + extra,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+            def finish(k, p):
                 text = p.communicate()[0]
                 if p.returncode != 0:
-                    sys.exit(f'{exe} failed:\n{text}')
-                results.append(parse(text, f'{out}/{k}'))
+                    sys.exit(f'{runs[k][0]} failed:\n{text}')
+                return parse(text, f'{out}/{k}')
+
+            if args.one_at_a_time:
+                got = {k: finish(k, start(k)) for k in order}
+            else:
+                procs = {k: start(k) for k in order}
+                got = {k: finish(k, procs[k]) for k in order}
+            ra.append(got[0])
+            rb.append(got[1])
     for key in ('run', 'deliver', 'update'):
         ratios = [y[key] / x[key] for x, y in zip(ra, rb)]
-        # two consecutive pairs swap the cores: the geometric mean of their
-        # ratios cancels a difference in speed between the cores (on some VMs
-        # one core runs ~40% slower, and the single ratios alternate around it)
+        # two consecutive pairs swap the cores (one at a time: the core and
+        # the order): the geometric mean of their ratios cancels a difference
+        # in speed between the cores (on some VMs one core runs ~40% slower,
+        # and the single ratios alternate around it)
         balanced = [math.sqrt(ratios[i] * ratios[i + 1]) for i in range(0, len(ratios) - 1, 2)]
         print(f'{key:8s} A {min(x[key] for x in ra):.4f} / {statistics.median(x[key] for x in ra):.4f} s'
               f'   B {min(x[key] for x in rb):.4f} / {statistics.median(x[key] for x in rb):.4f} s (min / median)'
