@@ -59,10 +59,10 @@ def main():
     ra, rb = [], []
     with tempfile.TemporaryDirectory() as out:
         for i in range(args.pairs):
-            cores = (0, 1) if i % 2 == 0 else (1, 0)
-            if args.one_at_a_time:
-                cores = (i % 2, i % 2)
-            order = (1, 0) if args.one_at_a_time and i % 2 else (0, 1)
+            if args.one_at_a_time:   # one core, the order swapped with it
+                cores, order = (i % 2, i % 2), ((0, 1) if i % 2 == 0 else (1, 0))
+            else:
+                cores, order = ((0, 1) if i % 2 == 0 else (1, 0)), (0, 1)
 
             def start(k):
                 (exe, model), core = runs[k], cores[k]
